@@ -7,8 +7,10 @@ import java.util.List;
  *
  * @param host an exact name ({@code shop.example.com}), a wildcard that matches exactly one extra
  *     leading label ({@code *.example.com}), or {@code *} for requests whose host matches nothing else
- * @param routes in priority order: the dataplane tries them in this order within each path bucket
- *     (exact paths, then prefixes longest first, then regular expressions)
+ * @param routes in priority order. Path kinds are tried as nginx tries locations: EXACT matches first,
+ *     then REGEX routes in list order, then PREFIX routes longest first. Among routes with the same path
+ *     (or, for regexes, in list order) the first whose headers and method also match wins; when none
+ *     does, the search goes on to the next candidate path.
  * @param tlsCertificate name of an entry in {@link Snapshot#certificates()}, or null for plain HTTP only
  */
 public record VirtualHost(String host, List<Route> routes, String tlsCertificate) {
