@@ -1,0 +1,95 @@
+package dev.weir.controller.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Parses {@code weir controller} options into {@link ControllerOptions}; errors name the offending option. */
+final class ControllerArgs {
+  static final String USAGE = """
+      usage: weir controller [options]
+        --kubeconfig FILE          Kubernetes client config (default: in-cluster, then $KUBECONFIG / ~/.kube/config)
+        --bind ADDR                listen address for control channel and admin (default 0.0.0.0)
+        --control-port N           control channel port dataplanes dial (default 18000)
+        --admin-port N             /healthz /readyz /metrics (default 9902)
+        --class NAME               IngressClass name served (default weir)
+        --watch-namespaces A,B     only these namespaces (default: all)
+        --token-file FILE          bootstrap token dataplanes must present (or env WEIR_TOKEN)
+        --token-secret NS/NAME     read the token from this Secret (key 'token'), creating it if missing
+        --dataplane-service NS/NAME  Service whose address goes into Ingress status (default weir-system/weir-dataplane)
+        --status-address A[,B]     fixed addresses for Ingress status instead of the Service's
+        --leader-election          elect a leader with a Lease; only the leader serves dataplanes and writes status
+        --lease-namespace NS       (default $POD_NAMESPACE or weir-system)
+        --lease-name NAME          (default weir-controller)
+        --identity ID              leader-election identity (default $POD_NAME or host-pid)
+      """;
+
+  record Parsed(ControllerOptions options, Path kubeconfig, boolean help) {}
+
+  private ControllerArgs() {}
+
+  static Parsed parse(String[] args) {
+    ControllerOptions d = ControllerOptions.defaults();
+    String bind = d.bindAddress();
+    int control = d.controlPort();
+    int admin = d.adminPort();
+    String className = d.className();
+    Set<String> namespaces = new HashSet<>();
+    Path tokenFile = null;
+    String tokenSecret = null;
+    String dataplaneService = d.dataplaneService();
+    List<String> addresses = new ArrayList<>();
+    boolean leader = false;
+    String podNs = System.getenv("POD_NAMESPACE");
+    String leaseNs = podNs != null && !podNs.isBlank() ? podNs : d.leaseNamespace();
+    String leaseName = d.leaseName();
+    String identity = d.identity();
+    Path kubeconfig = null;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--help", "-h" -> {
+          return new Parsed(d, null, true);
+        }
+        case "--leader-election" -> leader = true;
+        case "--kubeconfig" -> kubeconfig = Path.of(value(args, ++i, a));
+        case "--bind" -> bind = value(args, ++i, a);
+        case "--control-port" -> control = port(value(args, ++i, a), a);
+        case "--admin-port" -> admin = port(value(args, ++i, a), a);
+        case "--class" -> className = value(args, ++i, a);
+        case "--watch-namespaces" -> namespaces.addAll(Arrays.asList(value(args, ++i, a).split(",")));
+        case "--token-file" -> tokenFile = Path.of(value(args, ++i, a));
+        case "--token-secret" -> tokenSecret = value(args, ++i, a);
+        case "--dataplane-service" -> dataplaneService = value(args, ++i, a);
+        case "--status-address" -> addresses.addAll(Arrays.asList(value(args, ++i, a).split(",")));
+        case "--lease-namespace" -> leaseNs = value(args, ++i, a);
+        case "--lease-name" -> leaseName = value(args, ++i, a);
+        case "--identity" -> identity = value(args, ++i, a);
+        default -> throw new IllegalArgumentException("unknown option " + a);
+      }
+    }
+    namespaces.removeIf(String::isBlank);
+    addresses.removeIf(String::isBlank);
+    return new Parsed(new ControllerOptions(bind, control, admin, className, namespaces, null, tokenFile, tokenSecret,
+        dataplaneService, addresses, leader, leaseNs, leaseName, identity, d.heartbeatMillis(), d.holdoffMillis(),
+        d.maxHoldoffMillis()), kubeconfig, false);
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length || args[i].startsWith("--")) throw new IllegalArgumentException(option + " needs a value");
+    return args[i];
+  }
+
+  private static int port(String v, String option) {
+    try {
+      int p = Integer.parseInt(v);
+      if (p < 0 || p > 65535) throw new NumberFormatException();
+      return p;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " must be a port number 0..65535, got " + v);
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package dev.weir.controller.app;
+
+import dev.weir.controller.push.ControlChannelServer;
+import dev.weir.controller.push.SnapshotPublisher;
+import dev.weir.controller.push.TokenCheck;
+import dev.weir.controller.report.ReplicaRegistry;
+import dev.weir.controller.status.ProgrammedTracker;
+import dev.weir.controller.status.StatusWriter;
+import dev.weir.controller.translate.TranslateOptions;
+import dev.weir.controller.translate.TranslationResult;
+import dev.weir.controller.translate.Translator;
+import dev.weir.controller.watch.ClusterCache;
+import dev.weir.controller.watch.Debouncer;
+import dev.weir.controller.watch.IngressReconciler;
+import dev.weir.controller.watch.ProxyRouteReconciler;
+import dev.weir.crds.v1alpha1.ProxyRoute;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller, wired: informers (JOSDK) → debounced translation → publisher → control channel →
+ * replica reports → status. Embeddable: local mode and the e2e tests start it in-process.
+ */
+public final class WeirController implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WeirController.class);
+
+  private final ControllerOptions options;
+  private final KubernetesClient client;
+  private final ClusterCache cache = new ClusterCache();
+  private final SnapshotPublisher publisher = new SnapshotPublisher();
+  private final ReplicaRegistry registry = new ReplicaRegistry();
+  private final ProgrammedTracker tracker = new ProgrammedTracker();
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ScheduledExecutorService executor;
+  private final Debouncer rebuild;
+  private final Debouncer status;
+  private final Timer translateTimer;
+  private final TranslateOptions translateOptions;
+  private StatusWriter statusWriter;
+  private Leadership leadership;
+  private ControlChannelServer server;
+  private Operator operator;
+  private AdminServer admin;
+  private volatile boolean synced;
+  private volatile TranslationResult lastResult;
+
+  private WeirController(ControllerOptions options, KubernetesClient client) {
+    this.options = options;
+    this.client = client;
+    this.translateOptions = new TranslateOptions(options.className(), TranslateOptions.CONTROLLER_NAME);
+    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "weir-controller");
+      t.setDaemon(true);
+      return t;
+    });
+    this.rebuild = new Debouncer("rebuild", executor, this::rebuild, options.holdoffMillis(), options.maxHoldoffMillis());
+    this.status = new Debouncer("status", executor, this::writeStatus, 50, 500);
+    this.translateTimer = Timer.builder("weir_controller_translate").publishPercentileHistogram().register(metrics);
+  }
+
+  public static WeirController start(ControllerOptions options, KubernetesClient client) throws Exception {
+    WeirController c = new WeirController(options, client);
+    try {
+      c.startAll();
+    } catch (Exception | Error e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  private void startAll() throws Exception {
+    String token = TokenSource.resolve(options, client);
+    leadership = options.leaderElection()
+        ? Leadership.elect(client, options, this::onStartLeading, this::onStopLeading)
+        : Leadership.always();
+    statusWriter = new StatusWriter(client, cache, tracker, registry, leadership::isLeader, this::statusAddresses);
+    registry.onChange(() -> status.request("replicas"));
+    server = new ControlChannelServer(publisher, registry, new TokenCheck(() -> token),
+        () -> synced && leadership.isLeader(), options.heartbeatMillis())
+        .start(options.bindAddress(), options.controlPort());
+
+    operator = new Operator(o -> o.withKubernetesClient(client)
+        .withUseSSAToPatchPrimaryResource(false)
+        .withSSABasedCreateUpdateMatchForDependentResources(false)
+        .withCloseClientOnStop(false)
+        .withStopOnInformerErrorDuringStartup(true)
+        .withCacheSyncTimeout(Duration.ofSeconds(60)));
+    operator.register(new ProxyRouteReconciler(cache, rebuild), o -> {
+      if (!options.watchNamespaces().isEmpty()) o.settingNamespaces(options.watchNamespaces());
+    });
+    operator.register(new IngressReconciler(cache, rebuild), o -> {
+      if (!options.watchNamespaces().isEmpty()) o.settingNamespaces(options.watchNamespaces());
+    });
+    operator.start();
+
+    // Continue above any version a previous controller wrote, so dataplanes never see one go backwards.
+    long highest = cache.proxyRoutes().stream()
+        .map(ProxyRoute::getStatus)
+        .filter(s -> s != null && s.getDataplanes() != null && s.getDataplanes().getVersion() != null)
+        .mapToLong(s -> s.getDataplanes().getVersion())
+        .max().orElse(0);
+    publisher.raiseFloor(highest);
+
+    Gauge.builder("weir_controller_snapshot_version", publisher, p -> p.current().map(s -> s.version()).orElse(0L))
+        .register(metrics);
+    Gauge.builder("weir_controller_connected_replicas", registry, r -> r.replicas().size()).register(metrics);
+    Gauge.builder("weir_controller_leader", this, c -> c.isLeader() ? 1 : 0).register(metrics);
+    admin = new AdminServer(options.bindAddress(), options.adminPort(), this::isReady, metrics);
+
+    synced = true;
+    rebuild.enable();
+    status.enable();
+    executor.scheduleWithFixedDelay(() -> status.request("periodic resync"), 10, 10, TimeUnit.SECONDS);
+    log.info("weir controller started: control channel on port {}, admin on port {}, class {}",
+        server.port(), admin.port(), options.className());
+  }
+
+  private void rebuild() {
+    long start = System.nanoTime();
+    TranslationResult result = Translator.translate(cache.index(), translateOptions);
+    translateTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    publisher.publish(result.snapshot());
+    long version = publisher.current().map(s -> s.version()).orElse(0L);
+    tracker.onTranslation(result, version);
+    lastResult = result;
+    status.request("translation");
+  }
+
+  private void writeStatus() {
+    int failed = statusWriter.writeAll();
+    if (failed > 0) executor.schedule(() -> status.request("retry after " + failed + " failed writes"), 1, TimeUnit.SECONDS);
+  }
+
+  private List<String> statusAddresses() {
+    if (!options.statusAddresses().isEmpty()) return options.statusAddresses();
+    if (options.dataplaneService() == null) return List.of();
+    String[] ref = options.dataplaneService().split("/", 2);
+    if (ref.length != 2) return List.of();
+    return cache.service(ref[0], ref[1]).map(StatusWriter::addressesOf).orElse(List.of());
+  }
+
+  private void onStartLeading() {
+    status.request("became leader");
+  }
+
+  private void onStopLeading() {
+    if (server != null) server.closeSessions();
+  }
+
+  public boolean isLeader() {
+    return leadership != null && leadership.isLeader();
+  }
+
+  public boolean isReady() {
+    return synced && isLeader();
+  }
+
+  public int controlPort() {
+    return server.port();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public SnapshotPublisher publisher() {
+    return publisher;
+  }
+
+  public ReplicaRegistry registry() {
+    return registry;
+  }
+
+  /** The newest translation, for diagnostics and tests. */
+  public TranslationResult lastTranslation() {
+    return lastResult;
+  }
+
+  public long statusWrites() {
+    return statusWriter == null ? 0 : statusWriter.writes();
+  }
+
+  @Override
+  public void close() {
+    synced = false;
+    if (operator != null) {
+      try {
+        operator.stop();
+      } catch (RuntimeException e) {
+        log.debug("operator stop: {}", e.toString());
+      }
+    }
+    if (server != null) server.close();
+    if (admin != null) admin.close();
+    if (leadership != null) leadership.close();
+    executor.shutdownNow();
+    metrics.close();
+  }
+}

@@ -1,0 +1,73 @@
+package dev.weir.controller.report;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connected dataplane replicas and what each has applied or rejected: the only source of Programmed.
+ * Listeners are told after every change (they debounce on their side).
+ */
+public final class ReplicaRegistry {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaRegistry.class);
+
+  private final Map<String, ReplicaState> replicas = new ConcurrentHashMap<>();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  public void connected(String replicaId, long lastAppliedVersion) {
+    replicas.put(replicaId, new ReplicaState(replicaId, lastAppliedVersion > 0, lastAppliedVersion, 0, null, 0));
+    log.info("dataplane {} connected (last applied version {})", replicaId, lastAppliedVersion);
+    changed();
+  }
+
+  public void disconnected(String replicaId) {
+    if (replicas.remove(replicaId) != null) {
+      log.info("dataplane {} disconnected", replicaId);
+      changed();
+    }
+  }
+
+  public void acked(String replicaId, long version) {
+    update(replicaId, s -> s.applied(version));
+  }
+
+  public void nacked(String replicaId, long version, String reason) {
+    log.warn("dataplane {} rejected snapshot version {}: {}", replicaId, version, reason);
+    update(replicaId, s -> s.rejected(version, reason));
+  }
+
+  public void reported(String replicaId, boolean ready, long appliedVersion, long requestsTotal) {
+    update(replicaId, s -> new ReplicaState(replicaId, ready, Math.max(s.appliedVersion(), appliedVersion),
+        s.rejectedVersion(), s.rejectReason(), requestsTotal));
+  }
+
+  public List<ReplicaState> replicas() {
+    return replicas.values().stream().sorted((a, b) -> a.replicaId().compareTo(b.replicaId())).toList();
+  }
+
+  private void update(String replicaId, java.util.function.UnaryOperator<ReplicaState> change) {
+    ReplicaState before = replicas.get(replicaId);
+    if (before == null) return;
+    ReplicaState after = change.apply(before);
+    if (after.equals(before)) return;
+    replicas.put(replicaId, after);
+    changed();
+  }
+
+  private void changed() {
+    listeners.forEach(Runnable::run);
+  }
+
+  /** For tests and metrics. */
+  public void forEach(Consumer<ReplicaState> consumer) {
+    replicas().forEach(consumer);
+  }
+}

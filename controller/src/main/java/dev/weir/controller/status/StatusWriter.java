@@ -1,0 +1,147 @@
+package dev.weir.controller.status;
+
+import dev.weir.controller.report.ReplicaRegistry;
+import dev.weir.controller.report.ReplicaState;
+import dev.weir.controller.translate.ObjectRef;
+import dev.weir.controller.watch.ClusterCache;
+import dev.weir.crds.v1alpha1.ProxyRoute;
+import dev.weir.crds.v1alpha1.ProxyRouteStatus;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerIngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressLoadBalancerStatus;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only writer of status (STYLE habit 4): ProxyRoute conditions and Ingress load-balancer addresses.
+ * Runs debounced after translations and replica changes, and periodically as a safety net; writes only
+ * what differs from the cached object, and only while this controller is the leader.
+ */
+public final class StatusWriter {
+  private static final Logger log = LoggerFactory.getLogger(StatusWriter.class);
+
+  private final KubernetesClient client;
+  private final ClusterCache cache;
+  private final ProgrammedTracker tracker;
+  private final ReplicaRegistry registry;
+  private final BooleanSupplier leader;
+  private final Supplier<List<String>> addresses;
+  private long writes;
+
+  /**
+   * @param addresses where users reach the dataplanes (IPs or host names) for Ingress status
+   */
+  public StatusWriter(KubernetesClient client, ClusterCache cache, ProgrammedTracker tracker, ReplicaRegistry registry,
+      BooleanSupplier leader, Supplier<List<String>> addresses) {
+    this.client = client;
+    this.cache = cache;
+    this.tracker = tracker;
+    this.registry = registry;
+    this.leader = leader;
+    this.addresses = addresses;
+  }
+
+  /** One pass over every object; returns how many writes failed (the caller retries later). */
+  public synchronized int writeAll() {
+    if (!leader.getAsBoolean() || tracker.isEmpty()) return 0;
+    int failed = 0;
+    List<ReplicaState> replicas = registry.replicas();
+    Instant now = Instant.now();
+    for (ProxyRoute route : cache.proxyRoutes()) {
+      var ref = new ObjectRef(ObjectRef.PROXY_ROUTE, route.getMetadata().getNamespace(), route.getMetadata().getName());
+      var tracked = tracker.get(ref);
+      if (tracked.isEmpty()) continue;
+      ProxyRouteStatus desired = StatusComputer.desired(tracked.get(), replicas, route.getStatus(), now);
+      if (StatusComputer.same(desired, route.getStatus())) continue;
+      if (!write(route, desired)) failed++;
+    }
+    List<IngressLoadBalancerIngress> lb = loadBalancer(addresses.get());
+    for (Ingress ingress : cache.ingresses()) {
+      var ref = new ObjectRef(ObjectRef.INGRESS, ingress.getMetadata().getNamespace(), ingress.getMetadata().getName());
+      if (tracker.get(ref).isEmpty()) continue;
+      List<IngressLoadBalancerIngress> current = ingress.getStatus() == null || ingress.getStatus().getLoadBalancer() == null
+          ? List.of() : nullToEmpty(ingress.getStatus().getLoadBalancer().getIngress());
+      if (Objects.equals(current, lb)) continue;
+      if (!write(ingress, lb)) failed++;
+    }
+    return failed;
+  }
+
+  public synchronized long writes() {
+    return writes;
+  }
+
+  private boolean write(ProxyRoute cached, ProxyRouteStatus status) {
+    ProxyRoute copy = new ProxyRoute();
+    copy.setMetadata(new ObjectMetaBuilder(cached.getMetadata()).build());
+    copy.setSpec(cached.getSpec());
+    copy.setStatus(status);
+    try {
+      client.resource(copy).updateStatus();
+      writes++;
+      return true;
+    } catch (KubernetesClientException e) {
+      // 409: the cache is behind; 404: deleted meanwhile. Either way the next pass sees fresh state.
+      log.debug("status of ProxyRoute {}/{} not written: {}", cached.getMetadata().getNamespace(),
+          cached.getMetadata().getName(), e.getMessage());
+      return e.getCode() == 404;
+    }
+  }
+
+  private boolean write(Ingress cached, List<IngressLoadBalancerIngress> lb) {
+    Ingress copy = new Ingress();
+    copy.setMetadata(new ObjectMetaBuilder(cached.getMetadata()).build());
+    copy.setSpec(cached.getSpec());
+    copy.setStatus(new IngressStatus(new IngressLoadBalancerStatus(lb)));
+    try {
+      client.resource(copy).updateStatus();
+      writes++;
+      return true;
+    } catch (KubernetesClientException e) {
+      log.debug("status of Ingress {}/{} not written: {}", cached.getMetadata().getNamespace(),
+          cached.getMetadata().getName(), e.getMessage());
+      return e.getCode() == 404;
+    }
+  }
+
+  static List<IngressLoadBalancerIngress> loadBalancer(List<String> addresses) {
+    List<IngressLoadBalancerIngress> out = new ArrayList<>();
+    for (String a : addresses) {
+      boolean ip = a.matches("\\d{1,3}(\\.\\d{1,3}){3}") || a.contains(":");
+      out.add(ip ? new IngressLoadBalancerIngressBuilder().withIp(a).build()
+          : new IngressLoadBalancerIngressBuilder().withHostname(a).build());
+    }
+    return out;
+  }
+
+  /** Addresses from a Service's status (LoadBalancer) or, failing that, its external IPs. */
+  public static List<String> addressesOf(io.fabric8.kubernetes.api.model.Service service) {
+    List<String> out = new ArrayList<>();
+    if (service.getStatus() != null && service.getStatus().getLoadBalancer() != null) {
+      for (LoadBalancerIngress i : nullToEmpty(service.getStatus().getLoadBalancer().getIngress())) {
+        if (i.getIp() != null) out.add(i.getIp());
+        else if (i.getHostname() != null) out.add(i.getHostname());
+      }
+    }
+    if (out.isEmpty() && service.getSpec() != null && service.getSpec().getExternalIPs() != null) {
+      out.addAll(service.getSpec().getExternalIPs());
+    }
+    return out;
+  }
+
+  private static <T> List<T> nullToEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+}

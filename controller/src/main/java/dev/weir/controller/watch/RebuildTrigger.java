@@ -1,0 +1,7 @@
+package dev.weir.controller.watch;
+
+/** Asks for a new translation of the whole cluster state; cheap, called from informer threads. */
+@FunctionalInterface
+public interface RebuildTrigger {
+  void request(String why);
+}

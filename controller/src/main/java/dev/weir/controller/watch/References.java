@@ -1,0 +1,64 @@
+package dev.weir.controller.watch;
+
+import dev.weir.crds.v1alpha1.ProxyRoute;
+import dev.weir.crds.v1alpha1.RouteBackend;
+import dev.weir.crds.v1alpha1.RouteRule;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import java.util.HashSet;
+import java.util.Set;
+
+/** Which Services and Secrets a route object names, so that unrelated changes don't trigger rebuilds. */
+final class References {
+  private References() {}
+
+  static Set<String> services(ProxyRoute route) {
+    Set<String> names = new HashSet<>();
+    if (route.getSpec() == null || route.getSpec().getRules() == null) return names;
+    for (RouteRule rule : route.getSpec().getRules()) {
+      if (rule == null || rule.getBackends() == null) continue;
+      for (RouteBackend b : rule.getBackends()) {
+        if (b != null && b.getService() != null) names.add(b.getService());
+      }
+    }
+    return names;
+  }
+
+  static Set<String> secrets(ProxyRoute route) {
+    if (route.getSpec() == null || route.getSpec().getTls() == null || route.getSpec().getTls().getSecretName() == null) {
+      return Set.of();
+    }
+    return Set.of(route.getSpec().getTls().getSecretName());
+  }
+
+  static Set<String> services(Ingress ingress) {
+    Set<String> names = new HashSet<>();
+    if (ingress.getSpec() == null) return names;
+    addService(names, ingress.getSpec().getDefaultBackend());
+    if (ingress.getSpec().getRules() != null) {
+      for (IngressRule rule : ingress.getSpec().getRules()) {
+        if (rule.getHttp() == null || rule.getHttp().getPaths() == null) continue;
+        for (HTTPIngressPath path : rule.getHttp().getPaths()) addService(names, path.getBackend());
+      }
+    }
+    return names;
+  }
+
+  static Set<String> secrets(Ingress ingress) {
+    Set<String> names = new HashSet<>();
+    if (ingress.getSpec() == null || ingress.getSpec().getTls() == null) return names;
+    for (IngressTLS tls : ingress.getSpec().getTls()) {
+      if (tls.getSecretName() != null) names.add(tls.getSecretName());
+    }
+    return names;
+  }
+
+  private static void addService(Set<String> names, IngressBackend backend) {
+    if (backend != null && backend.getService() != null && backend.getService().getName() != null) {
+      names.add(backend.getService().getName());
+    }
+  }
+}

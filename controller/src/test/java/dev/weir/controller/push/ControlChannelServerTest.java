@@ -1,0 +1,193 @@
+package dev.weir.controller.push;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.controller.report.ReplicaRegistry;
+import dev.weir.controller.report.ReplicaState;
+import dev.weir.snapshot.ChannelMessage;
+import dev.weir.snapshot.Cluster;
+import dev.weir.snapshot.Endpoint;
+import dev.weir.snapshot.Snapshot;
+import dev.weir.snapshot.SnapshotJson;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The control-channel server on a real loopback socket, driven by a hand-written peer speaking the wire format. */
+class ControlChannelServerTest {
+  private final SnapshotPublisher publisher = new SnapshotPublisher();
+  private final ReplicaRegistry registry = new ReplicaRegistry();
+  private final AtomicBoolean accepting = new AtomicBoolean(true);
+  private ControlChannelServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new ControlChannelServer(publisher, registry, new TokenCheck(() -> "s3cret"), accepting::get, 200)
+        .start("127.0.0.1", 0);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void wrongTokenIsRefusedAndClosed() throws Exception {
+    try (Peer peer = new Peer(server.port())) {
+      peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "wrong"));
+      var refused = assertInstanceOf(ChannelMessage.Refused.class, peer.receive());
+      assertEquals("invalid token", refused.reason());
+      assertTrue(peer.closedByServer());
+    }
+    assertTrue(registry.replicas().isEmpty());
+  }
+
+  @Test
+  void otherProtocolIsRefusedWithReason() throws Exception {
+    try (Peer peer = new Peer(server.port())) {
+      peer.send(new ChannelMessage.Hello(99, "dp-1", 0, "", "s3cret"));
+      var refused = assertInstanceOf(ChannelMessage.Refused.class, peer.receive());
+      assertTrue(refused.reason().contains("protocol 99"), refused.reason());
+    }
+  }
+
+  @Test
+  void followerRefusesSessions() throws Exception {
+    accepting.set(false);
+    try (Peer peer = new Peer(server.port())) {
+      peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "s3cret"));
+      var refused = assertInstanceOf(ChannelMessage.Refused.class, peer.receive());
+      assertTrue(refused.reason().contains("not the leader"), refused.reason());
+    }
+  }
+
+  @Test
+  void helloGetsCurrentSnapshotThenEveryNewOneAndAcksAreRecorded() throws Exception {
+    publisher.publish(snapshot("a"));
+    try (Peer peer = new Peer(server.port())) {
+      peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "s3cret"));
+      var first = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
+      assertEquals(1, first.snapshot().version());
+      peer.send(new ChannelMessage.Ack(1));
+      awaitReplica(s -> s.appliedVersion() == 1);
+
+      publisher.publish(snapshot("a")); // same content: not published again
+      publisher.publish(snapshot("b"));
+      var second = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
+      assertEquals(2, second.snapshot().version());
+      peer.send(new ChannelMessage.Nack(2, "certificate web/shop-tls: bad PEM"));
+      awaitReplica(s -> s.rejectedVersion() == 2 && s.rejectReason().contains("bad PEM") && s.appliedVersion() == 1);
+    }
+    awaitEmptyRegistry();
+  }
+
+  @Test
+  void aReplicaThatKnowsANewerVersionRaisesTheFloor() throws Exception {
+    publisher.publish(snapshot("a"));
+    try (Peer peer = new Peer(server.port())) {
+      peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 41, "old", "s3cret"));
+      var push = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
+      assertEquals(42, push.snapshot().version(), "re-labelled above what the replica had");
+    }
+  }
+
+  @Test
+  void silentPeerIsDroppedAfterThreeHeartbeats() throws Exception {
+    try (Peer peer = new Peer(server.port())) {
+      peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "s3cret"));
+      awaitReplica(s -> true);
+      // Read heartbeats but never answer: the server must give up after ~600 ms.
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (!peer.closedByServer()) {
+        assertTrue(System.nanoTime() < deadline, "server never closed a silent peer");
+      }
+    }
+    awaitEmptyRegistry();
+  }
+
+  private void awaitReplica(java.util.function.Predicate<ReplicaState> p) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      List<ReplicaState> r = registry.replicas();
+      if (r.size() == 1 && p.test(r.get(0))) return;
+      Thread.sleep(10);
+    }
+    throw new AssertionError("replica state never matched: " + registry.replicas());
+  }
+
+  private void awaitEmptyRegistry() throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (!registry.replicas().isEmpty()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("replica not removed: " + registry.replicas());
+      Thread.sleep(10);
+    }
+  }
+
+  static Snapshot snapshot(String marker) {
+    return new Snapshot(0, "", List.of(), List.of(new Cluster("ns/" + marker + ":80", List.of(new Endpoint("127.0.0.1", 80)))),
+        List.of()).withComputedHash();
+  }
+
+  /** A dataplane stand-in: 4-byte length + JSON frames over a blocking socket. */
+  static final class Peer implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+
+    Peer(int port) throws IOException {
+      socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(5000);
+      in = new DataInputStream(socket.getInputStream());
+      out = new DataOutputStream(socket.getOutputStream());
+    }
+
+    void send(ChannelMessage m) throws IOException {
+      byte[] b = SnapshotJson.encode(m);
+      out.writeInt(b.length);
+      out.write(b);
+      out.flush();
+    }
+
+    ChannelMessage receive() throws IOException {
+      int len = in.readInt();
+      byte[] b = new byte[len];
+      in.readFully(b);
+      return SnapshotJson.decode(b);
+    }
+
+    ChannelMessage receiveSkippingHeartbeats() throws IOException {
+      ChannelMessage m;
+      do {
+        m = receive();
+      } while (m instanceof ChannelMessage.Heartbeat);
+      return m;
+    }
+
+    /** Drains what the server sends; true once it has closed the connection. */
+    boolean closedByServer() throws IOException {
+      try {
+        receive();
+        return false;
+      } catch (EOFException e) {
+        return true;
+      } catch (SocketTimeoutException e) {
+        return false;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
