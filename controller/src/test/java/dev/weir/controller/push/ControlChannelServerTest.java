@@ -43,7 +43,7 @@ class ControlChannelServerTest {
 
   @Test
   void wrongTokenIsRefusedAndClosed() throws Exception {
-    try (Peer peer = new Peer(server.port())) {
+    try (ControlPeer peer = new ControlPeer(server.port())) {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "wrong"));
       var refused = assertInstanceOf(ChannelMessage.Refused.class, peer.receive());
       assertEquals("invalid token", refused.reason());
@@ -54,7 +54,7 @@ class ControlChannelServerTest {
 
   @Test
   void otherProtocolIsRefusedWithReason() throws Exception {
-    try (Peer peer = new Peer(server.port())) {
+    try (ControlPeer peer = new ControlPeer(server.port())) {
       peer.send(new ChannelMessage.Hello(99, "dp-1", 0, "", "s3cret"));
       var refused = assertInstanceOf(ChannelMessage.Refused.class, peer.receive());
       assertTrue(refused.reason().contains("protocol 99"), refused.reason());
@@ -64,7 +64,7 @@ class ControlChannelServerTest {
   @Test
   void followerRefusesSessions() throws Exception {
     accepting.set(false);
-    try (Peer peer = new Peer(server.port())) {
+    try (ControlPeer peer = new ControlPeer(server.port())) {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "s3cret"));
       var refused = assertInstanceOf(ChannelMessage.Refused.class, peer.receive());
       assertTrue(refused.reason().contains("not the leader"), refused.reason());
@@ -74,7 +74,7 @@ class ControlChannelServerTest {
   @Test
   void helloGetsCurrentSnapshotThenEveryNewOneAndAcksAreRecorded() throws Exception {
     publisher.publish(snapshot("a"));
-    try (Peer peer = new Peer(server.port())) {
+    try (ControlPeer peer = new ControlPeer(server.port())) {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "s3cret"));
       var first = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
       assertEquals(1, first.snapshot().version());
@@ -94,7 +94,7 @@ class ControlChannelServerTest {
   @Test
   void aReplicaThatKnowsANewerVersionRaisesTheFloor() throws Exception {
     publisher.publish(snapshot("a"));
-    try (Peer peer = new Peer(server.port())) {
+    try (ControlPeer peer = new ControlPeer(server.port())) {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 41, "old", "s3cret"));
       var push = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
       assertEquals(42, push.snapshot().version(), "re-labelled above what the replica had");
@@ -103,7 +103,7 @@ class ControlChannelServerTest {
 
   @Test
   void silentPeerIsDroppedAfterThreeHeartbeats() throws Exception {
-    try (Peer peer = new Peer(server.port())) {
+    try (ControlPeer peer = new ControlPeer(server.port())) {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "s3cret"));
       awaitReplica(s -> true);
       // Read heartbeats but never answer: the server must give up after ~600 ms.
@@ -136,58 +136,5 @@ class ControlChannelServerTest {
   static Snapshot snapshot(String marker) {
     return new Snapshot(0, "", List.of(), List.of(new Cluster("ns/" + marker + ":80", List.of(new Endpoint("127.0.0.1", 80)))),
         List.of()).withComputedHash();
-  }
-
-  /** A dataplane stand-in: 4-byte length + JSON frames over a blocking socket. */
-  static final class Peer implements AutoCloseable {
-    private final Socket socket;
-    private final DataInputStream in;
-    private final DataOutputStream out;
-
-    Peer(int port) throws IOException {
-      socket = new Socket("127.0.0.1", port);
-      socket.setSoTimeout(5000);
-      in = new DataInputStream(socket.getInputStream());
-      out = new DataOutputStream(socket.getOutputStream());
-    }
-
-    void send(ChannelMessage m) throws IOException {
-      byte[] b = SnapshotJson.encode(m);
-      out.writeInt(b.length);
-      out.write(b);
-      out.flush();
-    }
-
-    ChannelMessage receive() throws IOException {
-      int len = in.readInt();
-      byte[] b = new byte[len];
-      in.readFully(b);
-      return SnapshotJson.decode(b);
-    }
-
-    ChannelMessage receiveSkippingHeartbeats() throws IOException {
-      ChannelMessage m;
-      do {
-        m = receive();
-      } while (m instanceof ChannelMessage.Heartbeat);
-      return m;
-    }
-
-    /** Drains what the server sends; true once it has closed the connection. */
-    boolean closedByServer() throws IOException {
-      try {
-        receive();
-        return false;
-      } catch (EOFException e) {
-        return true;
-      } catch (SocketTimeoutException e) {
-        return false;
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 }

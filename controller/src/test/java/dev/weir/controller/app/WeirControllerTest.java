@@ -1,0 +1,138 @@
+package dev.weir.controller.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.controller.push.ControlPeer;
+import dev.weir.crds.v1alpha1.PathMatch;
+import dev.weir.crds.v1alpha1.ProxyRoute;
+import dev.weir.crds.v1alpha1.RouteBackend;
+import dev.weir.crds.v1alpha1.RouteMatch;
+import dev.weir.crds.v1alpha1.RouteRule;
+import dev.weir.snapshot.ChannelMessage;
+import dev.weir.snapshot.Snapshot;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole controller against the fabric8 mock API server in CRUD mode, with a hand-written dataplane
+ * peer on the control channel: objects in, snapshot out, ACK in, Programmed status out.
+ */
+@EnableKubernetesMockClient(crud = true)
+class WeirControllerTest {
+  KubernetesClient client;
+  private WeirController controller;
+
+  @BeforeEach
+  void start() throws Exception {
+    try (InputStream crd = ProxyRoute.class.getResourceAsStream("/META-INF/fabric8/proxyroutes.weir.dev-v1.yml")) {
+      client.resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
+    }
+    controller = WeirController.start(ControllerOptions.defaults().withPorts(0, 0).withToken("t0ken")
+        .withHeartbeatMillis(500).withStatusAddresses(List.of("127.0.0.1")), client);
+  }
+
+  @AfterEach
+  void stop() {
+    controller.close();
+  }
+
+  @Test
+  void routeBecomesSnapshotThenProgrammedAfterAck() throws Exception {
+    client.resource(new ServiceBuilder().withNewMetadata().withName("api").withNamespace("web").endMetadata()
+        .withNewSpec().addNewPort().withName("http").withPort(8080).endPort().endSpec().build()).create();
+    client.resource(new EndpointSliceBuilder().withNewMetadata().withName("api-1").withNamespace("web")
+        .addToLabels("kubernetes.io/service-name", "api").endMetadata()
+        .withAddressType("IPv4")
+        .addNewEndpoint().withAddresses("127.0.0.7").withNewConditions().withReady(true).endConditions().endEndpoint()
+        .addNewPort().withName("http").withPort(9000).endPort().build()).create();
+    client.resource(route("shop", "shop.example.com", "/api", "api", 8080)).create();
+
+    await(() -> controller.publisher().current().map(s -> s.snapshot().virtualHosts().size() == 1).orElse(false));
+    Snapshot snapshot = controller.publisher().current().orElseThrow().snapshot();
+    assertEquals("shop.example.com", snapshot.virtualHosts().get(0).host());
+    assertEquals("127.0.0.7", snapshot.clusters().get(0).endpoints().get(0).address());
+    assertEquals(9000, snapshot.clusters().get(0).endpoints().get(0).port());
+
+    try (ControlPeer peer = new ControlPeer(controller.controlPort())) {
+      peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "t0ken"));
+      var push = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
+      peer.send(new ChannelMessage.Ack(push.snapshot().version()));
+
+      await(() -> programmed("shop").map(c -> c.getStatus().equals("True")).orElse(false));
+      ProxyRoute stored = client.resources(ProxyRoute.class).inNamespace("web").withName("shop").get();
+      assertEquals(1L, stored.getStatus().getObservedGeneration());
+      assertEquals("1/1", stored.getStatus().getDataplanes().getSummary());
+      assertEquals(push.snapshot().version(), stored.getStatus().getDataplanes().getVersion());
+
+      // An edit bumps the generation; Programmed waits for the new version's ACK.
+      stored.getSpec().getRules().get(0).getMatches().get(0).getPath().setValue("/v2");
+      stored.getStatus().setConditions(null);
+      client.resource(stored).update();
+      var second = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
+      assertTrue(second.snapshot().version() > push.snapshot().version());
+      await(() -> programmed("shop").map(c -> c.getObservedGeneration() == 2 && c.getStatus().equals("False")).orElse(false));
+      peer.send(new ChannelMessage.Ack(second.snapshot().version()));
+      await(() -> programmed("shop").map(c -> c.getObservedGeneration() == 2 && c.getStatus().equals("True")).orElse(false));
+    }
+    // The peer went away: no replica left, so the route is no longer programmed anywhere.
+    await(() -> programmed("shop").map(c -> c.getReason().equals("NoDataplanes")).orElse(false));
+  }
+
+  @Test
+  void missingServiceIsReportedAndStatusIsNotRewrittenWhenNothingChanges() throws Exception {
+    client.resource(route("lonely", "lonely.example.com", "/", "nope", 80)).create();
+    await(() -> condition("lonely", "ResolvedRefs").map(c -> c.getStatus().equals("False")).orElse(false));
+    Condition resolved = condition("lonely", "ResolvedRefs").orElseThrow();
+    assertEquals("BackendNotFound", resolved.getReason());
+    assertTrue(resolved.getMessage().contains("web/nope"), resolved.getMessage());
+    long writes = controller.statusWrites();
+    Thread.sleep(700);
+    assertEquals(writes, controller.statusWrites(), "no writes without a change");
+  }
+
+  private ProxyRoute route(String name, String host, String prefix, String service, int port) {
+    ProxyRoute r = new ProxyRoute();
+    r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("web").build());
+    r.getSpec().setHosts(List.of(host));
+    RouteRule rule = new RouteRule();
+    RouteMatch match = new RouteMatch();
+    match.setPath(new PathMatch(PathMatch.Type.PathPrefix, prefix));
+    rule.setMatches(new java.util.ArrayList<>(List.of(match)));
+    rule.setBackends(List.of(new RouteBackend(service, port, 1)));
+    r.getSpec().setRules(List.of(rule));
+    return r;
+  }
+
+  private java.util.Optional<Condition> programmed(String name) {
+    return condition(name, "Programmed");
+  }
+
+  private java.util.Optional<Condition> condition(String name, String type) {
+    ProxyRoute r = client.resources(ProxyRoute.class).inNamespace("web").withName(name).get();
+    if (r == null || r.getStatus() == null || r.getStatus().getConditions() == null) return java.util.Optional.empty();
+    return r.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 10 s");
+      Thread.sleep(20);
+    }
+  }
+
+}
