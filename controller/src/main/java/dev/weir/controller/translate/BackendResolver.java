@@ -1,0 +1,198 @@
+package dev.weir.controller.translate;
+
+import dev.weir.crds.conditions.Reason;
+import dev.weir.snapshot.Cluster;
+import dev.weir.snapshot.Endpoint;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Service port references → cluster names, and cluster names → {@link Cluster}s with the ready
+ * endpoints of the Service's EndpointSlices.
+ *
+ * <p>A cluster is named {@code <namespace>/<service>:<port number>}. Its endpoints come from the
+ * EndpointSlices in the Service's namespace labelled {@code kubernetes.io/service-name=<service>} with
+ * address type IPv4 or IPv6 (FQDN slices are skipped: the dataplane never resolves names). An endpoint
+ * counts unless {@code conditions.ready} is false (unset means ready, as the API documents); its port is
+ * the slice port whose name equals the Service port's name (null and "" both mean unnamed). The first
+ * address of an endpoint is used (the API says they are fungible). Duplicates are removed and the list
+ * is sorted (IPv4 numerically, then IPv6). Selector-less Services with hand-made slices work the same.
+ */
+final class BackendResolver {
+  static final Set<String> ADDRESS_TYPES = Set.of("IPv4", "IPv6");
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+  private static final Comparator<Endpoint> ENDPOINT_ORDER =
+      Comparator.comparing((Endpoint e) -> addressKey(e.address())).thenComparingInt(Endpoint::port);
+
+  /** Outcome of resolving one reference: a cluster name, or the reason and message of why not. */
+  record Resolution(String clusterName, Reason reason, String message) {
+    static Resolution failed(Reason reason, String message) {
+      return new Resolution(null, reason, message);
+    }
+
+    boolean ok() {
+      return clusterName != null;
+    }
+  }
+
+  private record Target(String namespace, String service, String portName) {}
+
+  private final IndexView index;
+  private final Map<String, Target> targets = new TreeMap<>();
+
+  BackendResolver(IndexView index) {
+    this.index = index;
+  }
+
+  /** A Service port given by number (ProxyRoute, Ingress {@code port.number}). */
+  Resolution byNumber(String namespace, String service, int port) {
+    Service svc = index.service(namespace, service);
+    if (svc == null) {
+      return notFound(namespace, service);
+    }
+    Resolution unsupported = unsupported(svc, namespace, service);
+    if (unsupported != null) {
+      return unsupported;
+    }
+    String other = null;
+    for (ServicePort p : ports(svc)) {
+      if (p.getPort() != null && p.getPort() == port) {
+        if (isTcp(p)) {
+          return found(namespace, service, p);
+        }
+        other = p.getProtocol();
+      }
+    }
+    return Resolution.failed(Reason.PortNotFound, "service " + namespace + "/" + service + " has no "
+        + (other == null ? "" : "TCP ") + "port " + port + (other == null ? "" : " (only " + other + ")"));
+  }
+
+  /** A Service port given by name (Ingress {@code port.name}); the cluster still carries the number. */
+  Resolution byName(String namespace, String service, String portName) {
+    Service svc = index.service(namespace, service);
+    if (svc == null) {
+      return notFound(namespace, service);
+    }
+    Resolution unsupported = unsupported(svc, namespace, service);
+    if (unsupported != null) {
+      return unsupported;
+    }
+    for (ServicePort p : ports(svc)) {
+      if (portName.equals(p.getName()) && p.getPort() != null && isTcp(p)) {
+        return found(namespace, service, p);
+      }
+    }
+    return Resolution.failed(
+        Reason.PortNotFound, "service " + namespace + "/" + service + " has no port named \"" + portName + "\"");
+  }
+
+  /** The clusters with these names, sorted by name; names this resolver never produced are skipped. */
+  List<Cluster> clusters(Collection<String> names) {
+    List<Cluster> clusters = new ArrayList<>();
+    for (String name : new TreeSet<>(names)) {
+      Target t = targets.get(name);
+      if (t != null) {
+        clusters.add(new Cluster(name, endpoints(t)));
+      }
+    }
+    return clusters;
+  }
+
+  private List<Endpoint> endpoints(Target target) {
+    Set<Endpoint> endpoints = new TreeSet<>(ENDPOINT_ORDER);
+    for (EndpointSlice slice : index.slices(target.namespace(), target.service())) {
+      if (!ADDRESS_TYPES.contains(slice.getAddressType()) || slice.getEndpoints() == null) {
+        continue;
+      }
+      Integer port = slicePort(slice, target.portName());
+      if (port == null) {
+        continue;
+      }
+      for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e : slice.getEndpoints()) {
+        if (isReady(e.getConditions()) && e.getAddresses() != null && !e.getAddresses().isEmpty()) {
+          String address = e.getAddresses().get(0);
+          if (isIpLiteral(address)) {
+            endpoints.add(new Endpoint(address, port));
+          }
+        }
+      }
+    }
+    return List.copyOf(endpoints);
+  }
+
+  private static Integer slicePort(EndpointSlice slice, String portName) {
+    if (slice.getPorts() == null) {
+      return null;
+    }
+    for (EndpointPort p : slice.getPorts()) {
+      if (normalise(p.getName()).equals(portName) && p.getPort() != null) {
+        return p.getPort();
+      }
+    }
+    return null;
+  }
+
+  private Resolution found(String namespace, String service, ServicePort port) {
+    String name = namespace + "/" + service + ":" + port.getPort();
+    targets.putIfAbsent(name, new Target(namespace, service, normalise(port.getName())));
+    return new Resolution(name, null, null);
+  }
+
+  private static Resolution notFound(String namespace, String service) {
+    return Resolution.failed(Reason.BackendNotFound, "service " + namespace + "/" + service + " not found");
+  }
+
+  private static Resolution unsupported(Service svc, String namespace, String service) {
+    if (svc.getSpec() != null && "ExternalName".equals(svc.getSpec().getType())) {
+      return Resolution.failed(
+          Reason.UnsupportedValue,
+          "service " + namespace + "/" + service + " is of type ExternalName, which is not supported");
+    }
+    return null;
+  }
+
+  private static List<ServicePort> ports(Service svc) {
+    return svc.getSpec() == null || svc.getSpec().getPorts() == null ? List.of() : svc.getSpec().getPorts();
+  }
+
+  private static boolean isTcp(ServicePort p) {
+    return p.getProtocol() == null || "TCP".equals(p.getProtocol());
+  }
+
+  static boolean isReady(EndpointConditions conditions) {
+    return conditions == null || !Boolean.FALSE.equals(conditions.getReady());
+  }
+
+  static String normalise(String portName) {
+    return portName == null ? "" : portName;
+  }
+
+  static boolean isIpLiteral(String address) {
+    return address != null && (IPV4.matcher(address).matches() || IPV6.matcher(address).matches());
+  }
+
+  /** Sort key: IPv4 numerically (each octet zero-padded), then IPv6 lexically. */
+  static String addressKey(String address) {
+    if (address.indexOf(':') >= 0) {
+      return "6" + address.toLowerCase(java.util.Locale.ROOT);
+    }
+    StringBuilder key = new StringBuilder("4");
+    for (String octet : address.split("\\.")) {
+      key.append("000", 0, Math.max(0, 3 - octet.length())).append(octet).append('.');
+    }
+    return key.toString();
+  }
+}

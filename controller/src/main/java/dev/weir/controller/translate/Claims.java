@@ -1,0 +1,75 @@
+package dev.weir.controller.translate;
+
+import dev.weir.snapshot.HeaderMatch;
+import dev.weir.snapshot.Route;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * What the processors produce before objects are merged: route candidates per host and TLS claims
+ * per host. Conflicts between objects are settled afterwards, by {@link ConflictResolver}.
+ */
+final class Claims {
+
+  /**
+   * One route offered for one host by one object.
+   *
+   * @param rule index of the rule (Ingress: of {@code spec.rules}); {@link #DEFAULT_RULE} for an Ingress defaultBackend
+   * @param match index of the match within the rule (Ingress: of {@code http.paths})
+   */
+  record RouteCandidate(String host, Route route, ObjectStatus owner, int rule, int match) {
+    static final int DEFAULT_RULE = Integer.MAX_VALUE;
+
+    /**
+     * Two candidates with equal keys match exactly the same requests: same host, path kind and value,
+     * header set (names are already lowercase and sorted) and method.
+     */
+    String matchKey() {
+      return host + "\n" + route.path().type() + "\n" + route.path().value() + "\n" + route.headers() + "\n"
+          + (route.method() == null ? "" : route.method());
+    }
+
+    /** E.g. {@code host shop.example.com PathPrefix /api with headers x-canary=1 and method GET}. */
+    String describe() {
+      StringBuilder s = new StringBuilder("host ").append(host).append(' ').append(MatchRules.describe(route.path()));
+      if (!route.headers().isEmpty()) {
+        s.append(" with header").append(route.headers().size() > 1 ? "s " : " ")
+            .append(route.headers().stream().map(h -> h.name() + "=" + h.value()).collect(Collectors.joining(", ")));
+      }
+      if (route.method() != null) {
+        s.append(route.headers().isEmpty() ? " with method " : " and method ").append(route.method());
+      }
+      return s.toString();
+    }
+  }
+
+  /** An object asks for {@code certificateName} on {@code host}; {@code field} names where it asked. */
+  record TlsClaim(String host, String certificateName, ObjectStatus owner, String field) {}
+
+  private final List<RouteCandidate> routes = new ArrayList<>();
+  private final List<TlsClaim> tls = new ArrayList<>();
+
+  void route(String host, Route route, ObjectStatus owner, int rule, int match) {
+    routes.add(new RouteCandidate(host, route, owner, rule, match));
+  }
+
+  void tls(String host, String certificateName, ObjectStatus owner, String field) {
+    tls.add(new TlsClaim(host, certificateName, owner, field));
+  }
+
+  List<RouteCandidate> routes() {
+    return routes;
+  }
+
+  List<TlsClaim> tls() {
+    return tls;
+  }
+
+  static List<HeaderMatch> canonicalHeaders(List<HeaderMatch> headers) {
+    return headers.stream()
+        .distinct()
+        .sorted(java.util.Comparator.comparing(HeaderMatch::name).thenComparing(HeaderMatch::value))
+        .toList();
+  }
+}

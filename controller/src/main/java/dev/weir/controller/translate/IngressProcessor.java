@@ -1,0 +1,216 @@
+package dev.weir.controller.translate;
+
+import dev.weir.crds.conditions.Reason;
+import dev.weir.snapshot.PathMatch;
+import dev.weir.snapshot.Route;
+import dev.weir.snapshot.WeightedCluster;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One {@code networking.k8s.io/v1} Ingress → route candidates and TLS claims, with the Kubernetes
+ * documentation's semantics.
+ *
+ * <ul>
+ *   <li>{@code rules[i].host} (none → {@code *}); {@code http.paths[j]} becomes route
+ *       {@code ingress/<ns>/<name>/r<i>/p<j>}. pathType Exact → EXACT; Prefix and ImplementationSpecific
+ *       → PREFIX (element-wise, a trailing slash normalised away except for "/"); a missing path is "/".
+ *   <li>{@code spec.defaultBackend} → route {@code ingress/<ns>/<name>/default}, PathPrefix "/", on the
+ *       {@code *} host and on each host of the Ingress's rules (skipped on a host where the Ingress already
+ *       has a Prefix "/" path, which would shadow it).
+ *   <li>{@code spec.tls[k]}: the Secret's certificate for {@code hosts} (none listed → every host of
+ *       the rules); an entry without {@code secretName} is ignored.
+ *   <li>Resource backends are not supported (Accepted=False, UnsupportedValue) and their path is dropped.
+ * </ul>
+ */
+final class IngressProcessor {
+  static final String EXACT = "Exact";
+  static final String PREFIX = "Prefix";
+  static final String IMPLEMENTATION_SPECIFIC = "ImplementationSpecific";
+
+  private final BackendResolver backends;
+  private final TlsResolver tls;
+  private final Claims claims;
+
+  IngressProcessor(BackendResolver backends, TlsResolver tls, Claims claims) {
+    this.backends = backends;
+    this.tls = tls;
+    this.claims = claims;
+  }
+
+  void process(Ingress ingress, ObjectStatus status) {
+    IngressSpec spec = ingress.getSpec();
+    List<IngressRule> rules = spec == null || spec.getRules() == null ? List.of() : spec.getRules();
+    if (spec == null || (rules.isEmpty() && spec.getDefaultBackend() == null)) {
+      status.problem(Reason.Invalid, "spec: needs rules or a defaultBackend");
+      return;
+    }
+    Set<String> ruleHosts = new LinkedHashSet<>();
+    Set<String> hostsWithRootPrefix = new LinkedHashSet<>();
+    for (int i = 0; i < rules.size(); i++) {
+      IngressRule rule = rules.get(i);
+      String field = "spec.rules[" + i + "]";
+      if (rule == null) {
+        status.problem(Reason.Invalid, field + ": must be set");
+        continue;
+      }
+      String host = rule.getHost() == null || rule.getHost().isEmpty() ? MatchRules.ANY_HOST : rule.getHost();
+      String problem = MatchRules.checkHost(host);
+      if (problem != null) {
+        status.problem(Reason.Invalid, field + ".host: " + problem);
+        continue;
+      }
+      ruleHosts.add(host);
+      if (rule.getHttp() == null || rule.getHttp().getPaths() == null) {
+        continue;
+      }
+      List<HTTPIngressPath> paths = rule.getHttp().getPaths();
+      for (int j = 0; j < paths.size(); j++) {
+        Route route = pathRoute(paths.get(j), field + ".http.paths[" + j + "]", status, i, j);
+        if (route != null) {
+          claims.route(host, route, status, i, j);
+          if (route.path().equals(PathMatch.prefix("/"))) {
+            hostsWithRootPrefix.add(host);
+          }
+        }
+      }
+    }
+    if (spec.getDefaultBackend() != null) {
+      List<WeightedCluster> weighted = backend(spec.getDefaultBackend(), "spec.defaultBackend", status);
+      if (weighted != null) {
+        Route route =
+            new Route(name(status, "default"), status.owner(), PathMatch.prefix("/"), List.of(), null, weighted);
+        Set<String> hosts = new LinkedHashSet<>();
+        hosts.add(MatchRules.ANY_HOST);
+        hosts.addAll(ruleHosts);
+        hosts.removeAll(hostsWithRootPrefix);
+        for (String host : hosts) {
+          claims.route(host, route, status, Claims.RouteCandidate.DEFAULT_RULE, 0);
+        }
+      }
+    }
+    tls(spec.getTls(), ruleHosts, status);
+  }
+
+  private Route pathRoute(HTTPIngressPath p, String field, ObjectStatus status, int rule, int index) {
+    if (p == null) {
+      status.problem(Reason.Invalid, field + ": must be set");
+      return null;
+    }
+    String pathType = p.getPathType() == null ? IMPLEMENTATION_SPECIFIC : p.getPathType();
+    PathMatch.Type type;
+    switch (pathType) {
+      case EXACT -> type = PathMatch.Type.EXACT;
+      case PREFIX, IMPLEMENTATION_SPECIFIC -> type = PathMatch.Type.PREFIX;
+      default -> {
+        status.problem(Reason.UnsupportedValue, field + ".pathType: unsupported value \"" + pathType
+            + "\", want Exact, Prefix or ImplementationSpecific");
+        return null;
+      }
+    }
+    String value = p.getPath();
+    if (type == PathMatch.Type.PREFIX && (value == null || value.isEmpty())) {
+      value = "/";
+    }
+    String problem = MatchRules.checkPath(type, value);
+    if (problem != null) {
+      status.problem(Reason.Invalid, field + ".path: " + problem);
+      return null;
+    }
+    if (type == PathMatch.Type.PREFIX) {
+      value = MatchRules.normalisePrefix(value);
+    }
+    List<WeightedCluster> weighted = backend(p.getBackend(), field + ".backend", status);
+    if (weighted == null) {
+      return null;
+    }
+    return new Route(name(status, "r" + rule + "/p" + index), status.owner(), new PathMatch(type, value),
+        List.of(), null, weighted);
+  }
+
+  /**
+   * The weighted list for one Ingress backend: one cluster, or empty when the Service or port is
+   * missing (the route is still served, with 503). Null when the backend cannot be served at all.
+   */
+  private List<WeightedCluster> backend(IngressBackend backend, String field, ObjectStatus status) {
+    if (backend == null) {
+      status.problem(Reason.Invalid, field + ": must be set");
+      return null;
+    }
+    if (backend.getResource() != null) {
+      status.problem(Reason.UnsupportedValue, field + ".resource: resource backends are not supported");
+      return null;
+    }
+    IngressServiceBackend svc = backend.getService();
+    if (svc == null || svc.getName() == null || svc.getName().isEmpty()) {
+      status.problem(Reason.Invalid, field + ".service.name: must be set");
+      return null;
+    }
+    String ns = status.ref().namespace();
+    BackendResolver.Resolution r;
+    String portField;
+    if (svc.getPort() != null && svc.getPort().getNumber() != null) {
+      r = backends.byNumber(ns, svc.getName(), svc.getPort().getNumber());
+      portField = ".service.port.number";
+    } else if (svc.getPort() != null && svc.getPort().getName() != null && !svc.getPort().getName().isEmpty()) {
+      r = backends.byName(ns, svc.getName(), svc.getPort().getName());
+      portField = ".service.port.name";
+    } else {
+      status.problem(Reason.Invalid, field + ".service.port: number or name is required");
+      return null;
+    }
+    if (r.ok()) {
+      return List.of(new WeightedCluster(r.clusterName(), 1));
+    }
+    String where = r.reason() == Reason.PortNotFound ? portField : ".service.name";
+    status.problem(r.reason(), field + where + ": " + r.message());
+    return r.reason() == Reason.UnsupportedValue ? null : List.of();
+  }
+
+  private void tls(List<IngressTLS> entries, Set<String> ruleHosts, ObjectStatus status) {
+    if (entries == null) {
+      return;
+    }
+    for (int k = 0; k < entries.size(); k++) {
+      IngressTLS entry = entries.get(k);
+      String field = "spec.tls[" + k + "]";
+      if (entry == null || entry.getSecretName() == null || entry.getSecretName().isEmpty()) {
+        continue;
+      }
+      List<String> hosts = new ArrayList<>();
+      if (entry.getHosts() == null || entry.getHosts().isEmpty()) {
+        ruleHosts.stream().filter(h -> !MatchRules.ANY_HOST.equals(h)).forEach(hosts::add);
+      } else {
+        for (int m = 0; m < entry.getHosts().size(); m++) {
+          String problem = MatchRules.checkHost(entry.getHosts().get(m));
+          if (problem == null) {
+            hosts.add(entry.getHosts().get(m));
+          } else {
+            status.problem(Reason.Invalid, field + ".hosts[" + m + "]: " + problem);
+          }
+        }
+      }
+      TlsResolver.Resolution cert = tls.resolve(status.ref().namespace(), entry.getSecretName());
+      if (!cert.ok()) {
+        status.problem(cert.reason(), field + ".secretName: " + cert.message());
+        continue;
+      }
+      for (String host : hosts) {
+        claims.tls(host, cert.certificateName(), status, field + ".secretName");
+      }
+    }
+  }
+
+  private static String name(ObjectStatus status, String suffix) {
+    return "ingress/" + status.ref().namespace() + "/" + status.ref().name() + "/" + suffix;
+  }
+}

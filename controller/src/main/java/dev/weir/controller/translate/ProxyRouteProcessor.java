@@ -1,0 +1,186 @@
+package dev.weir.controller.translate;
+
+import dev.weir.crds.conditions.Reason;
+import dev.weir.crds.v1alpha1.HeaderMatch;
+import dev.weir.crds.v1alpha1.ProxyRoute;
+import dev.weir.crds.v1alpha1.ProxyRouteSpec;
+import dev.weir.crds.v1alpha1.RouteBackend;
+import dev.weir.crds.v1alpha1.RouteMatch;
+import dev.weir.crds.v1alpha1.RouteRule;
+import dev.weir.snapshot.PathMatch;
+import dev.weir.snapshot.Route;
+import dev.weir.snapshot.WeightedCluster;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One ProxyRoute → route candidates and TLS claims.
+ *
+ * <p>Each rule × match becomes one snapshot route named {@code proxyroute/<ns>/<name>/r<i>/m<j>}, shared
+ * by the virtual hosts of all the route's hosts. A rule without matches, or a match without a path,
+ * matches PathPrefix "/". Invalid hosts and matches are dropped with Accepted=False (Invalid); the rest
+ * is served. Backends whose Service or port is missing are left out of the weighted list
+ * (ResolvedRefs=False); a route with none left is still programmed, and the dataplane answers 503.
+ */
+final class ProxyRouteProcessor {
+  private final BackendResolver backends;
+  private final TlsResolver tls;
+  private final Claims claims;
+
+  ProxyRouteProcessor(BackendResolver backends, TlsResolver tls, Claims claims) {
+    this.backends = backends;
+    this.tls = tls;
+    this.claims = claims;
+  }
+
+  void process(ProxyRoute route, ObjectStatus status) {
+    ProxyRouteSpec spec = route.getSpec();
+    if (spec == null) {
+      status.problem(Reason.Invalid, "spec: must be set");
+      return;
+    }
+    String ns = status.ref().namespace();
+    List<String> hosts = hosts(spec.getHosts(), status);
+    if (spec.getTls() != null && spec.getTls().getSecretName() != null && !spec.getTls().getSecretName().isEmpty()) {
+      TlsResolver.Resolution cert = tls.resolve(ns, spec.getTls().getSecretName());
+      if (cert.ok()) {
+        for (String host : hosts) {
+          claims.tls(host, cert.certificateName(), status, "spec.tls.secretName");
+        }
+      } else {
+        status.problem(cert.reason(), "spec.tls.secretName: " + cert.message());
+      }
+    }
+    List<RouteRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
+    if (rules.isEmpty()) {
+      status.problem(Reason.Invalid, "spec.rules: at least one rule is required");
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      RouteRule rule = rules.get(i);
+      String field = "spec.rules[" + i + "]";
+      if (rule == null) {
+        status.problem(Reason.Invalid, field + ": must be set");
+        continue;
+      }
+      List<WeightedCluster> weighted = backends(rule.getBackends(), ns, field, status);
+      List<RouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
+          ? Collections.singletonList(null)
+          : rule.getMatches();
+      for (int j = 0; j < matches.size(); j++) {
+        Route r = route(matches.get(j), field + ".matches[" + j + "]", status, weighted, i, j);
+        if (r != null) {
+          for (String host : hosts) {
+            claims.route(host, r, status, i, j);
+          }
+        }
+      }
+    }
+  }
+
+  private static List<String> hosts(List<String> hosts, ObjectStatus status) {
+    if (hosts == null || hosts.isEmpty()) {
+      status.problem(Reason.Invalid, "spec.hosts: at least one host is required");
+      return List.of();
+    }
+    Set<String> valid = new LinkedHashSet<>();
+    for (int i = 0; i < hosts.size(); i++) {
+      String problem = MatchRules.checkHost(hosts.get(i));
+      if (problem == null) {
+        valid.add(hosts.get(i));
+      } else {
+        status.problem(Reason.Invalid, "spec.hosts[" + i + "]: " + problem);
+      }
+    }
+    return List.copyOf(valid);
+  }
+
+  private List<WeightedCluster> backends(List<RouteBackend> list, String ns, String ruleField, ObjectStatus status) {
+    if (list == null || list.isEmpty()) {
+      status.problem(Reason.Invalid, ruleField + ".backends: at least one backend is required");
+      return List.of();
+    }
+    List<WeightedCluster> weighted = new ArrayList<>();
+    for (int k = 0; k < list.size(); k++) {
+      RouteBackend b = list.get(k);
+      String field = ruleField + ".backends[" + k + "]";
+      if (b == null || b.getService() == null || b.getService().isEmpty() || b.getPort() == null) {
+        status.problem(Reason.Invalid, field + ": service and port are required");
+        continue;
+      }
+      int weight = b.getWeight() == null ? 1 : b.getWeight();
+      if (weight < 0) {
+        status.problem(Reason.Invalid, field + ".weight: must not be negative, got " + weight);
+        continue;
+      }
+      BackendResolver.Resolution r = backends.byNumber(ns, b.getService(), b.getPort());
+      if (r.ok()) {
+        weighted.add(new WeightedCluster(r.clusterName(), weight));
+      } else {
+        status.problem(r.reason(), field + ": " + r.message());
+      }
+    }
+    return weighted;
+  }
+
+  /** The snapshot route for one match, or null (with a problem recorded) when the match is invalid. */
+  private static Route route(
+      RouteMatch match, String field, ObjectStatus status, List<WeightedCluster> weighted, int rule, int index) {
+    PathMatch path = PathMatch.prefix("/");
+    List<dev.weir.snapshot.HeaderMatch> headers = new ArrayList<>();
+    String method = null;
+    boolean valid = true;
+    if (match != null && match.getPath() != null) {
+      path = path(match.getPath(), field + ".path", status);
+      valid = path != null;
+    }
+    if (match != null && match.getHeaders() != null) {
+      for (int k = 0; k < match.getHeaders().size(); k++) {
+        HeaderMatch h = match.getHeaders().get(k);
+        String problem = h == null ? "name and value are required" : MatchRules.checkHeaderName(h.getName());
+        if (problem == null && h.getValue() == null) {
+          problem = "value is required";
+        }
+        if (problem != null) {
+          status.problem(Reason.Invalid, field + ".headers[" + k + "]: " + problem);
+          valid = false;
+        } else {
+          headers.add(new dev.weir.snapshot.HeaderMatch(h.getName().toLowerCase(Locale.ROOT), h.getValue()));
+        }
+      }
+    }
+    if (match != null && match.getMethod() != null) {
+      method = match.getMethod();
+      String problem = MatchRules.checkMethod(method);
+      if (problem != null) {
+        status.problem(Reason.Invalid, field + ".method: " + problem);
+        valid = false;
+      }
+    }
+    if (!valid) {
+      return null;
+    }
+    String name = "proxyroute/" + status.ref().namespace() + "/" + status.ref().name() + "/r" + rule + "/m" + index;
+    return new Route(name, status.owner(), path, Claims.canonicalHeaders(headers), method, weighted);
+  }
+
+  private static PathMatch path(dev.weir.crds.v1alpha1.PathMatch p, String field, ObjectStatus status) {
+    dev.weir.crds.v1alpha1.PathMatch.Type given =
+        p.getType() == null ? dev.weir.crds.v1alpha1.PathMatch.Type.PathPrefix : p.getType();
+    PathMatch.Type type = switch (given) {
+      case Exact -> PathMatch.Type.EXACT;
+      case PathPrefix -> PathMatch.Type.PREFIX;
+      case RegularExpression -> PathMatch.Type.REGEX;
+    };
+    String problem = MatchRules.checkPath(type, p.getValue());
+    if (problem != null) {
+      status.problem(Reason.Invalid, field + ".value: " + problem);
+      return null;
+    }
+    String value = type == PathMatch.Type.PREFIX ? MatchRules.normalisePrefix(p.getValue()) : p.getValue();
+    return new PathMatch(type, value);
+  }
+}
