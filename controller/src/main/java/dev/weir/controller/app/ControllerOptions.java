@@ -73,6 +73,12 @@ public record ControllerOptions(
         millis, holdoffMillis, maxHoldoffMillis);
   }
 
+  public ControllerOptions withWatchNamespaces(Set<String> namespaces) {
+    return new ControllerOptions(bindAddress, controlPort, adminPort, className, namespaces, token, tokenFile,
+        tokenSecret, dataplaneService, statusAddresses, leaderElection, leaseNamespace, leaseName, identity,
+        heartbeatMillis, holdoffMillis, maxHoldoffMillis);
+  }
+
   static String hostname() {
     String env = System.getenv("POD_NAME");
     if (env != null && !env.isBlank()) return env;
