@@ -140,7 +140,13 @@ public final class WeirController implements AutoCloseable {
 
   private void writeStatus() {
     int failed = statusWriter.writeAll();
-    if (failed > 0) executor.schedule(() -> status.request("retry after " + failed + " failed writes"), 1, TimeUnit.SECONDS);
+    if (failed > 0 && !executor.isShutdown()) {
+      try {
+        executor.schedule(() -> status.request("retry after " + failed + " failed writes"), 1, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closing meanwhile
+      }
+    }
   }
 
   private List<String> statusAddresses() {

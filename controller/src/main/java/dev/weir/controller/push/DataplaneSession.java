@@ -79,7 +79,7 @@ final class DataplaneSession extends SimpleChannelInboundHandler<ChannelMessage>
       return;
     }
     if (!server.acceptingSessions()) {
-      refuse("this controller is not the leader; retry");
+      refuse("this controller does not serve dataplanes now (starting up, or not the leader); retry");
       return;
     }
     replicaId = hello.replicaId();

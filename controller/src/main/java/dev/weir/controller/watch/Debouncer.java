@@ -1,5 +1,6 @@
 package dev.weir.controller.watch;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,12 @@ public final class Debouncer implements RebuildTrigger {
     if (!enabled) return;
     if (pending != null) pending.cancel(false);
     long deadline = Math.min(now + holdoffNanos, firstRequestNanos + maxDelayNanos);
-    pending = executor.schedule(this::run, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+    try {
+      pending = executor.schedule(this::run, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // Shutting down: informer threads may still deliver a last event; there is nothing left to do.
+      pending = null;
+    }
   }
 
   private void run() {
