@@ -45,8 +45,13 @@ public final class ReplicaProcess implements AutoCloseable {
   private static List<String> launcher() {
     String launcher = System.getProperty("weir.launcher");
     if (launcher != null && !launcher.isBlank()) return List.of(launcher, "dataplane");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return List.of(java, "-cp", System.getProperty("java.class.path"), "dev.weir.dataplane.app.DataplaneMain");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // JVM options for the replicas (benchmarks, debugging), space-separated.
+    String jvmArgs = System.getProperty("weir.dataplane.jvmArgs", "").trim();
+    if (!jvmArgs.isEmpty()) command.addAll(List.of(jvmArgs.split("\\s+")));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.weir.dataplane.app.DataplaneMain"));
+    return command;
   }
 
   private void relay() {

@@ -22,7 +22,7 @@ final class AdminServer implements AutoCloseable {
     server.createContext("/healthz", ex -> respond(ex, 200, "ok\n", "text/plain"));
     server.createContext("/readyz", ex -> {
       boolean r = ready.getAsBoolean();
-      respond(ex, r ? 200 : 503, r ? "ready\n" : "not ready (caches not synced, or not the leader)\n", "text/plain");
+      respond(ex, r ? 200 : 503, r ? "ready\n" : "not ready (caches not synced yet)\n", "text/plain");
     });
     server.createContext("/metrics", ex -> respond(ex, 200, metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
     server.setExecutor(Executors.newSingleThreadExecutor(r -> {

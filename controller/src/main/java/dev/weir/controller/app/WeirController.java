@@ -43,6 +43,8 @@ public final class WeirController implements AutoCloseable {
   private final ProgrammedTracker tracker = new ProgrammedTracker();
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ScheduledExecutorService executor;
+  // Status writes are API round trips (hundreds at startup); on their own thread they never delay a rebuild.
+  private final ScheduledExecutorService statusExecutor;
   private final Debouncer rebuild;
   private final Debouncer status;
   private final Timer translateTimer;
@@ -64,8 +66,13 @@ public final class WeirController implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.statusExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "weir-status");
+      t.setDaemon(true);
+      return t;
+    });
     this.rebuild = new Debouncer("rebuild", executor, this::rebuild, options.holdoffMillis(), options.maxHoldoffMillis());
-    this.status = new Debouncer("status", executor, this::writeStatus, 50, 500);
+    this.status = new Debouncer("status", statusExecutor, this::writeStatus, 50, 500);
     this.translateTimer = Timer.builder("weir_controller_translate").publishPercentileHistogram().register(metrics);
   }
 
@@ -122,7 +129,7 @@ public final class WeirController implements AutoCloseable {
     synced = true;
     rebuild.enable();
     status.enable();
-    executor.scheduleWithFixedDelay(() -> status.request("periodic resync"), 10, 10, TimeUnit.SECONDS);
+    statusExecutor.scheduleWithFixedDelay(() -> status.request("periodic resync"), 10, 10, TimeUnit.SECONDS);
     log.info("weir controller started: control channel on port {}, admin on port {}, class {}",
         server.port(), admin.port(), options.className());
   }
@@ -130,8 +137,12 @@ public final class WeirController implements AutoCloseable {
   private void rebuild() {
     long start = System.nanoTime();
     TranslationResult result = Translator.translate(cache.index(), translateOptions);
-    translateTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    long translated = System.nanoTime();
+    translateTimer.record(translated - start, TimeUnit.NANOSECONDS);
     publisher.publish(result.snapshot());
+    if (log.isDebugEnabled()) {
+      log.debug("rebuild: translate {} us, publish {} us", (translated - start) / 1000, (System.nanoTime() - translated) / 1000);
+    }
     long version = publisher.current().map(s -> s.version()).orElse(0L);
     tracker.onTranslation(result, version);
     lastResult = result;
@@ -140,9 +151,9 @@ public final class WeirController implements AutoCloseable {
 
   private void writeStatus() {
     int failed = statusWriter.writeAll();
-    if (failed > 0 && !executor.isShutdown()) {
+    if (failed > 0 && !statusExecutor.isShutdown()) {
       try {
-        executor.schedule(() -> status.request("retry after " + failed + " failed writes"), 1, TimeUnit.SECONDS);
+        statusExecutor.schedule(() -> status.request("retry after " + failed + " failed writes"), 1, TimeUnit.SECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         // closing meanwhile
       }
@@ -169,8 +180,9 @@ public final class WeirController implements AutoCloseable {
     return leadership != null && leadership.isLeader();
   }
 
+  /** Caches synced. Followers are Ready too (they refuse dataplane sessions, which then redial the leader). */
   public boolean isReady() {
-    return synced && isLeader();
+    return synced;
   }
 
   public int controlPort() {
@@ -201,6 +213,11 @@ public final class WeirController implements AutoCloseable {
   @Override
   public void close() {
     synced = false;
+    // Stop writing before anything else goes: the client may be closed by the caller right after this.
+    statusExecutor.shutdownNow();
+    executor.shutdownNow();
+    awaitQuietly(statusExecutor);
+    awaitQuietly(executor);
     if (operator != null) {
       try {
         operator.stop();
@@ -211,7 +228,14 @@ public final class WeirController implements AutoCloseable {
     if (server != null) server.close();
     if (admin != null) admin.close();
     if (leadership != null) leadership.close();
-    executor.shutdownNow();
     metrics.close();
+  }
+
+  private static void awaitQuietly(ScheduledExecutorService e) {
+    try {
+      e.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
