@@ -40,7 +40,7 @@ public record ControllerOptions(
   public static ControllerOptions defaults() {
     return new ControllerOptions("0.0.0.0", 18000, 9902, "weir", Set.of(), null, null, null,
         "weir-system/weir-dataplane", List.of(), false, "weir-system", "weir-controller", hostname(),
-        5000, 10, 200);
+        5000, 5, 200);
   }
 
   public ControllerOptions withPorts(int control, int admin) {

@@ -2,6 +2,7 @@ package dev.weir.controller.push;
 
 import dev.weir.controller.report.ReplicaRegistry;
 import dev.weir.snapshot.ChannelMessage;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -98,7 +99,8 @@ final class DataplaneSession extends SimpleChannelInboundHandler<ChannelMessage>
     }
     lastSentVersion = snapshot.version();
     waiting = null;
-    ctx.writeAndFlush(new ChannelMessage.Push(snapshot.snapshot()))
+    // Already-encoded JSON passes the codec untouched (it only encodes ChannelMessage objects).
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(snapshot.pushFrame()))
         .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
   }
 

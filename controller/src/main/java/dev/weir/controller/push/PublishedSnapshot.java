@@ -1,10 +1,43 @@
 package dev.weir.controller.push;
 
+import dev.weir.snapshot.ChannelMessage;
 import dev.weir.snapshot.Snapshot;
+import dev.weir.snapshot.SnapshotJson;
 
-/** A snapshot as published, with the moment it was published (for propagation metrics). */
-public record PublishedSnapshot(Snapshot snapshot, long publishedAtNanos) {
+/**
+ * A snapshot as published, with the moment it was published and its push frame, encoded once and
+ * shared by every session (a snapshot of a thousand routes is a few hundred KB of JSON: encoding it
+ * per replica would multiply the controller's work by the number of replicas).
+ */
+public final class PublishedSnapshot {
+  private final Snapshot snapshot;
+  private final long publishedAtNanos;
+  private volatile byte[] pushFrame;
+
+  public PublishedSnapshot(Snapshot snapshot, long publishedAtNanos) {
+    this.snapshot = snapshot;
+    this.publishedAtNanos = publishedAtNanos;
+  }
+
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  public long publishedAtNanos() {
+    return publishedAtNanos;
+  }
+
   public long version() {
     return snapshot.version();
+  }
+
+  /** The JSON of {@code Push(snapshot)}; computed on first use, by whichever session gets there first. */
+  byte[] pushFrame() {
+    byte[] f = pushFrame;
+    if (f == null) {
+      f = SnapshotJson.encode(new ChannelMessage.Push(snapshot));
+      pushFrame = f; // benign race: two threads may both encode, with identical results
+    }
+    return f;
   }
 }
