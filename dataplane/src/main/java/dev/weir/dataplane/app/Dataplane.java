@@ -1,0 +1,295 @@
+package dev.weir.dataplane.app;
+
+import dev.weir.dataplane.config.ApplyResult;
+import dev.weir.dataplane.config.ConfigHolder;
+import dev.weir.dataplane.config.ControlChannelClient;
+import dev.weir.dataplane.config.ControlChannelSettings;
+import dev.weir.dataplane.metrics.DataplaneMetrics;
+import dev.weir.dataplane.pipeline.HttpServerInitializer;
+import dev.weir.dataplane.pipeline.Transport;
+import dev.weir.dataplane.pipeline.UpstreamChannelInitializer;
+import dev.weir.dataplane.proxy.DrainEvent;
+import dev.weir.dataplane.proxy.ProxyContext;
+import dev.weir.dataplane.tls.ServerSslContexts;
+import dev.weir.dataplane.tls.SniContextMapping;
+import dev.weir.dataplane.upstream.UpstreamPools;
+import dev.weir.snapshot.ChannelMessage;
+import dev.weir.snapshot.SnapshotJson;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One dataplane replica, embeddable: {@link #start} binds the listeners and returns; {@link #close}
+ * drains and stops. {@code DataplaneMain} runs one as a process; end-to-end tests run several in
+ * one JVM.
+ *
+ * <p>Start order matters for static stability: a persisted (or static) snapshot is applied before
+ * the listeners bind, so a restarted replica serves its last configuration before any controller
+ * answers.
+ */
+public final class Dataplane implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Dataplane.class);
+
+  private final DataplaneOptions options;
+  private final Transport transport;
+  private final EventLoopGroup io;
+  private final EventLoopGroup control;
+  private final ConfigHolder config;
+  private final DataplaneMetrics metrics;
+  private final UpstreamPools upstreams;
+  private final ChannelGroup connections = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
+  private final List<Channel> listeners = new ArrayList<>();
+  private Channel admin;
+  private ControlChannelClient controller;
+  private volatile boolean draining;
+  private volatile boolean closed;
+  private int httpPort;
+  private int httpsPort = DataplaneOptions.NO_PORT;
+  private int adminPort;
+
+  private Dataplane(DataplaneOptions options) {
+    this.options = options;
+    this.transport = Transport.detect();
+    this.config = new ConfigHolder(options.stateDir());
+    this.metrics = new DataplaneMetrics();
+    config.addListener(metrics);
+    this.io = transport.newGroup(options.ioThreads(), "weir-io");
+    // Snapshots are applied on the control channel's own thread, never on a proxy event loop.
+    this.control = options.hasController() ? transport.newGroup(1, "weir-control") : null;
+    this.upstreams =
+        new UpstreamPools(
+            transport.socketChannel(),
+            new UpstreamChannelInitializer(options.proxy()),
+            options.proxy().connectTimeout(),
+            options.proxy().upstreamIdleTimeout(),
+            options.proxy().maxIdlePerEndpoint());
+  }
+
+  /**
+   * Loads the static or persisted snapshot, binds every listener, and starts the control channel.
+   *
+   * @throws IllegalArgumentException when the static snapshot file cannot be read or applied
+   * @throws IOException when a port cannot be bound
+   */
+  public static Dataplane start(DataplaneOptions options) throws IOException, InterruptedException {
+    Dataplane d = new Dataplane(options);
+    try {
+      d.loadInitialSnapshot();
+      d.bind();
+      d.startControlChannel();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      // Whatever did bind must not stay bound (or keep its port) after a failed start.
+      d.listeners.forEach(l -> l.close().awaitUninterruptibly());
+      if (d.admin != null) {
+        d.admin.close().awaitUninterruptibly();
+      }
+      d.shutdownGroups();
+      throw e;
+    }
+    log.info(
+        "dataplane {} listening: http={} https={} admin={} transport={} tls={}",
+        options.replicaId(), d.httpPort, d.httpsPort, d.adminPort, d.transport.name(), ServerSslContexts.provider());
+    return d;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The bound HTTPS port, or {@link DataplaneOptions#NO_PORT} when there is no HTTPS listener. */
+  public int httpsPort() {
+    return httpsPort;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public ConfigHolder config() {
+    return config;
+  }
+
+  public DataplaneMetrics metrics() {
+    return metrics;
+  }
+
+  public DataplaneOptions options() {
+    return options;
+  }
+
+  public String replicaId() {
+    return options.replicaId();
+  }
+
+  /** True once {@link #close} began: readiness fails, listeners are closed. */
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** True while the control channel is connected (always false in static mode). */
+  public boolean isControllerConnected() {
+    return controller != null && controller.isConnected();
+  }
+
+  /** This replica's current state as a control-channel report. */
+  public ChannelMessage.Report report() {
+    return new ChannelMessage.Report(
+        options.replicaId(),
+        config.isReady() && !draining,
+        config.appliedVersion(),
+        config.appliedHash(),
+        metrics.activeConnections(),
+        metrics.requestsTotal(),
+        metrics.routeRequests());
+  }
+
+  /** Drains with the options' deadline, then stops. Idempotent. */
+  @Override
+  public void close() {
+    close(options.drainTimeout());
+  }
+
+  /**
+   * Graceful stop: readiness fails, listeners stop accepting, idle keep-alive connections close
+   * now and busy ones after their current response; whatever is still open at the deadline is
+   * closed; then the event loops stop.
+   */
+  public synchronized void close(Duration deadline) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    draining = true;
+    log.info("dataplane {} draining ({} connections, deadline {})", options.replicaId(), connections.size(), deadline);
+    for (Channel l : listeners) {
+      l.close().awaitUninterruptibly();
+    }
+    for (Channel ch : connections) {
+      ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+    }
+    long end = System.nanoTime() + deadline.toNanos();
+    while (!connections.isEmpty() && System.nanoTime() < end) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (!connections.isEmpty()) {
+      log.warn("dataplane {}: closing {} connections still open at the drain deadline", options.replicaId(), connections.size());
+      connections.close().awaitUninterruptibly();
+    }
+    if (controller != null) {
+      controller.close();
+    }
+    upstreams.close();
+    if (admin != null) {
+      admin.close().awaitUninterruptibly();
+    }
+    shutdownGroups();
+    log.info("dataplane {} stopped", options.replicaId());
+  }
+
+  private void loadInitialSnapshot() {
+    if (options.staticSnapshot() != null) {
+      ApplyResult result;
+      try {
+        result = config.apply(SnapshotJson.readSnapshot(options.staticSnapshot()));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read snapshot file " + options.staticSnapshot() + ": " + e.getMessage(), e);
+      }
+      if (result instanceof ApplyResult.Rejected rejected) {
+        throw new IllegalArgumentException("snapshot file " + options.staticSnapshot() + " is invalid: " + rejected.reason());
+      }
+    } else {
+      config.applyPersisted()
+          .filter(ApplyResult::accepted)
+          .ifPresent(r -> log.info("serving persisted snapshot version {} until a controller answers", r.version()));
+    }
+  }
+
+  private void bind() throws IOException, InterruptedException {
+    ProxyContext http = new ProxyContext(config, upstreams, metrics, options.proxy(), "http");
+    httpPort = bindProxy(options.httpPort(), new HttpServerInitializer(http, null, connections));
+    if (options.httpsPort() != DataplaneOptions.NO_PORT) {
+      ProxyContext https = new ProxyContext(config, upstreams, metrics, options.proxy(), "https");
+      SniContextMapping sni = new SniContextMapping(() -> config.current().certificates());
+      httpsPort = bindProxy(options.httpsPort(), new HttpServerInitializer(https, sni, connections));
+    }
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(io)
+            .channel(transport.serverChannel())
+            .childHandler(new AdminServerInitializer(new AdminHandler(config, metrics, () -> draining)));
+    // No SO_REUSEPORT here even with --reuse-port: health and metrics must reach the replica they are about.
+    admin = bindOrThrow(b, options.adminPort(), "admin");
+    adminPort = ((InetSocketAddress) admin.localAddress()).getPort();
+  }
+
+  private int bindProxy(int port, ChannelHandler initializer) throws IOException, InterruptedException {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(io)
+            .channel(transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+            .childHandler(initializer);
+    if (options.reusePort()) {
+      b.option(transport.reusePortOption(), true);
+    }
+    Channel ch = bindOrThrow(b, port, "proxy");
+    listeners.add(ch);
+    return ((InetSocketAddress) ch.localAddress()).getPort();
+  }
+
+  private Channel bindOrThrow(ServerBootstrap b, int port, String what) throws IOException, InterruptedException {
+    InetSocketAddress address = new InetSocketAddress(options.bindAddress(), port);
+    var f = b.bind(address).await();
+    if (!f.isSuccess()) {
+      throw new IOException("cannot bind " + what + " listener to " + address + ": " + f.cause().getMessage(), f.cause());
+    }
+    return f.channel();
+  }
+
+  private void startControlChannel() {
+    if (!options.hasController()) {
+      return;
+    }
+    ControlChannelSettings settings =
+        ControlChannelSettings.of(options.controllerHost(), options.controllerPort(), options.replicaId(), options.token())
+            .withIntervals(options.heartbeatInterval(), options.reportInterval());
+    controller = new ControlChannelClient(settings, config, this::report, control, transport.socketChannel());
+    controller.start();
+  }
+
+  private void shutdownGroups() {
+    var a = io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    var b = control == null ? null : control.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    a.awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (b != null) {
+      b.awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+}

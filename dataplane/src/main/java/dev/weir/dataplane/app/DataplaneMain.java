@@ -1,0 +1,195 @@
+package dev.weir.dataplane.app;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code weir dataplane}: runs one replica until SIGTERM, then drains. When listening it prints
+ * exactly one line to stdout, which scripts parse:
+ * {@code weir dataplane ready http=<port> https=<port or -> admin=<port> replica=<id>}.
+ */
+public final class DataplaneMain {
+
+  static final String USAGE =
+      """
+      usage: weir dataplane [options]
+        --http-port N        HTTP listener port (default 8080; 0 = any free port)
+        --https-port N       HTTPS listener port (default: no HTTPS listener)
+        --admin-port N       admin port: /healthz /readyz /metrics /snapshot (default 9901)
+        --bind ADDR          address to listen on (default 0.0.0.0)
+        --controller H:P     controller to dial for snapshots
+        --token-file FILE    file with the controller bootstrap token (default: env WEIR_TOKEN)
+        --replica-id ID      replica id in reports (default: hostname-pid)
+        --state-dir DIR      persist the applied snapshot here and serve it again at start
+        --snapshot FILE      static mode: serve this snapshot file, never talk to a controller
+        --reuse-port         bind with SO_REUSEPORT so several processes share the ports
+        --io-threads N       event loop threads (default: number of cores)
+        --help               print this and exit
+      """;
+
+  private DataplaneMain() {}
+
+  public static void main(String[] args) {
+    DataplaneOptions options;
+    try {
+      options = parse(args, System.getenv());
+    } catch (HelpRequested e) {
+      System.out.print(USAGE);
+      return;
+    } catch (IllegalArgumentException e) {
+      System.err.println("weir dataplane: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
+      return;
+    }
+    Dataplane dataplane;
+    try {
+      dataplane = Dataplane.start(options);
+    } catch (IllegalArgumentException e) {
+      // An unreadable or invalid --snapshot file: an argument error like the others.
+      System.err.println("weir dataplane: " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (IOException e) {
+      System.err.println("weir dataplane: " + e.getMessage());
+      System.exit(1);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  dataplane.close();
+                  stopped.countDown();
+                },
+                "weir-shutdown"));
+    PrintStream out = System.out;
+    out.println(readyLine(dataplane));
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static String readyLine(Dataplane d) {
+    String https = d.httpsPort() == DataplaneOptions.NO_PORT ? "-" : Integer.toString(d.httpsPort());
+    return "weir dataplane ready http=" + d.httpPort() + " https=" + https + " admin=" + d.adminPort() + " replica=" + d.replicaId();
+  }
+
+  /** Thrown for {@code --help}. */
+  static final class HelpRequested extends RuntimeException {
+    HelpRequested() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Parses the command line; throws {@link IllegalArgumentException} with a message fit for the
+   * user, or {@link HelpRequested}.
+   */
+  static DataplaneOptions parse(String[] args, Map<String, String> env) {
+    DataplaneOptions.Builder b = DataplaneOptions.builder();
+    String controller = null;
+    Path tokenFile = null;
+    Path snapshot = null;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      switch (arg) {
+        case "--help", "-h" -> throw new HelpRequested();
+        case "--reuse-port" -> b.reusePort(true);
+        case "--http-port" -> b.httpPort(port(arg, value(args, ++i, arg), true));
+        case "--https-port" -> b.httpsPort(port(arg, value(args, ++i, arg), true));
+        case "--admin-port" -> b.adminPort(port(arg, value(args, ++i, arg), true));
+        case "--bind" -> b.bindAddress(nonBlank(arg, value(args, ++i, arg)));
+        case "--controller" -> controller = value(args, ++i, arg);
+        case "--token-file" -> tokenFile = Path.of(value(args, ++i, arg));
+        case "--replica-id" -> b.replicaId(nonBlank(arg, value(args, ++i, arg)));
+        case "--state-dir" -> b.stateDir(Path.of(value(args, ++i, arg)));
+        case "--snapshot" -> snapshot = Path.of(value(args, ++i, arg));
+        case "--io-threads" -> b.ioThreads(positive(arg, value(args, ++i, arg)));
+        default -> throw new IllegalArgumentException("unknown option " + arg);
+      }
+    }
+    if (controller != null && snapshot != null) {
+      throw new IllegalArgumentException("--snapshot (static mode) and --controller exclude each other");
+    }
+    if (snapshot != null) {
+      if (!Files.isReadable(snapshot)) {
+        throw new IllegalArgumentException("--snapshot: cannot read " + snapshot);
+      }
+      b.staticSnapshot(snapshot);
+    }
+    if (controller != null) {
+      int colon = controller.lastIndexOf(':');
+      if (colon <= 0 || colon == controller.length() - 1) {
+        throw new IllegalArgumentException("--controller must be HOST:PORT, got " + controller);
+      }
+      String host = controller.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      b.controller(host, port("--controller", controller.substring(colon + 1), false));
+    }
+    if (tokenFile != null) {
+      try {
+        b.token(Files.readString(tokenFile, StandardCharsets.UTF_8).trim());
+      } catch (IOException e) {
+        throw new IllegalArgumentException("--token-file: cannot read " + tokenFile + ": " + e.getMessage());
+      }
+    } else if (env.get("WEIR_TOKEN") != null) {
+      b.token(env.get("WEIR_TOKEN").trim());
+    }
+    return b.build();
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length || args[i].startsWith("--")) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static String nonBlank(String option, String v) {
+    if (v.isBlank()) {
+      throw new IllegalArgumentException(option + " must not be empty");
+    }
+    return v;
+  }
+
+  private static int port(String option, String v, boolean zeroAllowed) {
+    int p;
+    try {
+      p = Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " must be a port number, got " + v);
+    }
+    if (p < (zeroAllowed ? 0 : 1) || p > 65535) {
+      throw new IllegalArgumentException(option + " must be a port number in " + (zeroAllowed ? 0 : 1) + "..65535, got " + v);
+    }
+    return p;
+  }
+
+  private static int positive(String option, String v) {
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new IllegalArgumentException(option + " must be a positive number, got " + v);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.weir.dataplane.config;
+
+import dev.weir.dataplane.routing.RouteTable;
+import dev.weir.dataplane.tls.CertificateSelector;
+import dev.weir.dataplane.upstream.UpstreamCluster;
+import dev.weir.snapshot.Cluster;
+import dev.weir.snapshot.Snapshot;
+import io.netty.handler.ssl.SslContext;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a request needs, compiled from one snapshot and never changed afterwards. A request
+ * reads the current one once, when its head arrives, and uses it to the end, so a swap never
+ * changes the rules under a request in flight.
+ *
+ * @param snapshot the snapshot this was compiled from (its version and hash label the config)
+ * @param routes the routing table
+ * @param clusters upstream clusters by name
+ * @param certificates SNI certificate selection; its {@code byName()} holds the SslContexts by certificate name
+ * @param ready false only for the placeholder used before any snapshot was applied
+ */
+public record RuntimeConfig(
+    Snapshot snapshot,
+    RouteTable routes,
+    Map<String, UpstreamCluster> clusters,
+    CertificateSelector certificates,
+    boolean ready) {
+
+  private static final RuntimeConfig NONE =
+      new RuntimeConfig(Snapshot.empty(), RouteTable.empty(), Map.of(), CertificateSelector.none(), false);
+
+  /** The placeholder before the first snapshot: routes nothing (404), not ready. */
+  public static RuntimeConfig none() {
+    return NONE;
+  }
+
+  /**
+   * Validates and compiles. Throws {@link InvalidSnapshotException} listing every problem when the
+   * snapshot cannot be applied.
+   */
+  public static RuntimeConfig compile(Snapshot snapshot) {
+    List<String> problems = SnapshotValidator.validateStructure(snapshot);
+    Map<String, SslContext> contexts = SnapshotValidator.buildCertificates(snapshot, problems);
+    if (!problems.isEmpty()) {
+      throw new InvalidSnapshotException(problems);
+    }
+    Map<String, UpstreamCluster> clusters = new HashMap<>();
+    for (Cluster c : snapshot.clusters()) {
+      clusters.put(c.name(), UpstreamCluster.of(c));
+    }
+    return new RuntimeConfig(
+        snapshot, RouteTable.compile(snapshot), Map.copyOf(clusters), CertificateSelector.of(snapshot, contexts), true);
+  }
+
+  public long version() {
+    return snapshot.version();
+  }
+
+  public String hash() {
+    return snapshot.hash();
+  }
+
+  public Map<String, SslContext> sslContexts() {
+    return certificates.byName();
+  }
+
+  /** The same compiled config under another version: for a push whose content is what is already applied. */
+  public RuntimeConfig withVersion(long version) {
+    return new RuntimeConfig(snapshot.withVersion(version), routes, clusters, certificates, ready);
+  }
+
+  /** The cluster by name, or null. */
+  public UpstreamCluster cluster(String name) {
+    return name == null ? null : clusters.get(name);
+  }
+}

@@ -1,0 +1,2 @@
+/** Channel pipelines (downstream, upstream), their handler names, and the epoll/NIO transport choice. */
+package dev.weir.dataplane.pipeline;

@@ -1,0 +1,494 @@
+package dev.weir.dataplane.proxy;
+
+import dev.weir.dataplane.routing.RouteMatch;
+import dev.weir.dataplane.upstream.UpstreamConnector;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied request and its response: acquires an upstream connection on the client's event
+ * loop, streams the request body up and the response body down (never aggregated), and reads from
+ * one side only while the other side is writable. Everything here runs on that one event loop.
+ *
+ * <p>Failures before the response head reach the client are answered (502, 504); after that the
+ * client connection is closed, since a status cannot be taken back. A bodiless idempotent request
+ * that fails on a reused pooled connection (the upstream closed it just as it was reused) is retried
+ * once on a fresh connection.
+ */
+final class Exchange {
+
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+  private final FrontendHandler frontend;
+  private final Channel client;
+  private final ProxyContext px;
+  private final HttpRequest request;
+  private final RouteMatch route;
+  private final InetSocketAddress endpoint;
+  private final HttpVersion clientVersion;
+  private final boolean clientKeepAlive;
+  private final boolean headRequest;
+  private final boolean bodiless;
+  private final boolean retryable;
+  private final long timeoutNanos;
+
+  /** Request body that arrived while the upstream connection was being set up. */
+  private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
+
+  private Channel upstream;
+  private BackendHandler backend;
+  private int attempts;
+  private boolean reused;
+  private boolean requestComplete;
+  private boolean requestSent;
+  private ChannelFuture requestSentFuture;
+  private boolean upstreamDirty;
+  private boolean clientDirty;
+  private boolean interim;
+  private boolean responseStarted;
+  private boolean responseKeepAlive;
+  private boolean closeClient;
+  private boolean clientBroken;
+  private boolean finished;
+  private ScheduledFuture<?> timer;
+  private long lastActivity;
+  /** The write that ends the response (its last content, or our error response). */
+  private ChannelFuture finalWrite;
+  private boolean requestWritten;
+
+  /**
+   * @param request the head to send upstream, already rewritten (hop-by-hop headers, X-Forwarded-*)
+   * @param clientVersion and {@code clientKeepAlive}: how the client spoke, for the response's framing
+   * @param bodiless the request has no body, so it can be sent again on another connection
+   */
+  Exchange(
+      FrontendHandler frontend,
+      Channel client,
+      ProxyContext px,
+      HttpRequest request,
+      RouteMatch route,
+      InetSocketAddress endpoint,
+      HttpVersion clientVersion,
+      boolean clientKeepAlive,
+      boolean bodiless) {
+    this.frontend = frontend;
+    this.client = client;
+    this.px = px;
+    this.request = request;
+    this.route = route;
+    this.endpoint = endpoint;
+    this.clientVersion = clientVersion;
+    this.clientKeepAlive = clientKeepAlive;
+    this.headRequest = HttpMethod.HEAD.equals(request.method());
+    this.bodiless = bodiless;
+    this.retryable = bodiless && idempotent(request.method()) && !(request instanceof HttpContent);
+    this.timeoutNanos = px.settings().responseTimeout().toNanos();
+    if (request instanceof LastHttpContent) {
+      requestComplete = true;
+    }
+  }
+
+  void start() {
+    lastActivity = now();
+    timer = client.eventLoop().schedule(this::checkTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
+    connect(false);
+  }
+
+  boolean requestComplete() {
+    return requestComplete;
+  }
+
+  /** True when the client may be read: the request body is still coming and the upstream can take it. */
+  boolean wantsClientData() {
+    return !finished && !requestComplete && upstream != null && upstream.isWritable();
+  }
+
+  // ---- client side (called by FrontendHandler) ----
+
+  void onClientContent(HttpContent content) {
+    if (finished) {
+      content.release();
+      return;
+    }
+    if (content.decoderResult().isFailure()) {
+      content.release();
+      if (responseStarted) {
+        abort("malformed request body");
+      } else {
+        clientBroken = true; // the decoder gives up on this connection
+        fail(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+      }
+      return;
+    }
+    if (content instanceof LastHttpContent) {
+      requestComplete = true;
+    }
+    if (upstream == null) {
+      early.add(content);
+      return;
+    }
+    lastActivity = now();
+    writeUpstream(content);
+  }
+
+  void flushUpstream() {
+    if (upstreamDirty && upstream != null) {
+      upstreamDirty = false;
+      upstream.flush();
+    }
+  }
+
+  void onClientWritabilityChanged() {
+    if (!finished && upstream != null && client.isWritable()) {
+      upstream.read();
+    }
+  }
+
+  /** The client connection closed or failed: nothing can be delivered any more. */
+  void onClientClosed() {
+    abort(null);
+  }
+
+  // ---- upstream side (called by BackendHandler) ----
+
+  void onUpstreamMessage(Object msg) {
+    if (finished) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    lastActivity = now();
+    if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+      ReferenceCountUtil.release(msg);
+      upstreamFailed("invalid response from upstream: " + o.decoderResult().cause());
+      return;
+    }
+    boolean written = false;
+    if (msg instanceof HttpResponse response) {
+      if (!onResponseHead(response)) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (msg instanceof LastHttpContent && !interim) {
+        finalWrite = client.write(msg); // a whole response in one message
+      } else {
+        client.write(msg, client.voidPromise());
+      }
+      clientDirty = true;
+      written = true;
+    }
+    if (msg instanceof HttpContent content) {
+      if (!written) {
+        if (!responseStarted && !interim) {
+          content.release(); // body without a head: the codec never does this
+          return;
+        }
+        if (content instanceof LastHttpContent && !interim) {
+          finalWrite = client.write(content);
+        } else {
+          client.write(content, client.voidPromise());
+        }
+        clientDirty = true;
+      }
+      if (content instanceof LastHttpContent) {
+        if (interim) {
+          interim = false;
+        } else {
+          onResponseComplete();
+        }
+      }
+    } else if (!written) {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  void onUpstreamReadComplete() {
+    if (finished) {
+      return;
+    }
+    if (clientDirty) {
+      clientDirty = false;
+      client.flush();
+    }
+    if (client.isWritable()) {
+      upstream.read();
+    }
+  }
+
+  void onUpstreamWritabilityChanged() {
+    if (!finished && upstream != null && upstream.isWritable()) {
+      frontend.maybeRead();
+    }
+  }
+
+  void onUpstreamClosed(Throwable cause) {
+    if (finished) {
+      return;
+    }
+    if (!responseStarted && !interim && reused && retryable && requestComplete && attempts == 1) {
+      // The pooled connection died under us (the upstream closed it as we reused it); the request
+      // had no body, so sending it again on a new connection is safe.
+      log.debug("reused upstream connection to {} failed before a response, retrying: {}", endpoint, cause == null ? "closed" : cause.toString());
+      closeUpstream();
+      requestSent = false;
+      requestSentFuture = null;
+      early.add(LastHttpContent.EMPTY_LAST_CONTENT);
+      connect(true);
+      return;
+    }
+    upstreamFailed(cause == null ? "upstream closed the connection" : "upstream connection failed: " + cause.getMessage());
+  }
+
+  // ---- internals ----
+
+  private void connect(boolean fresh) {
+    attempts++;
+    Future<Channel> f = px.upstreams().acquire(client.eventLoop(), endpoint, fresh);
+    if (f.isDone()) {
+      onConnected(f);
+    } else {
+      f.addListener(done -> onConnected(f));
+    }
+  }
+
+  private void onConnected(Future<Channel> f) {
+    if (finished) {
+      if (f.isSuccess()) {
+        px.upstreams().release(f.getNow()); // unused and clean
+      }
+      return;
+    }
+    if (!f.isSuccess()) {
+      log.debug("connect to {} failed: {}", endpoint, f.cause().toString());
+      fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
+      return;
+    }
+    upstream = f.getNow();
+    reused = UpstreamConnector.isReused(upstream);
+    backend = BackendHandler.of(upstream);
+    if (backend == null) {
+      upstream.close();
+      upstream = null;
+      fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
+      return;
+    }
+    backend.bind(this);
+    lastActivity = now();
+    requestWritten = true;
+    upstream.write(request, upstream.voidPromise());
+    HttpContent content;
+    while ((content = early.poll()) != null) {
+      writeUpstream(content);
+    }
+    upstreamDirty = false;
+    upstream.flush();
+    upstream.read();
+    frontend.maybeRead();
+  }
+
+  private void writeUpstream(HttpContent content) {
+    if (content instanceof LastHttpContent) {
+      requestSent = true;
+      Channel ch = upstream;
+      requestSentFuture = ch.write(content);
+      requestSentFuture.addListener(
+          f -> {
+            if (!f.isSuccess() && ch == upstream) {
+              onUpstreamClosed(f.cause());
+            }
+          });
+    } else {
+      upstream.write(content, upstream.voidPromise());
+    }
+    upstreamDirty = true;
+  }
+
+  /** Prepares the response head for the client; false when it must not be forwarded (the exchange then failed). */
+  private boolean onResponseHead(HttpResponse response) {
+    int code = response.status().code();
+    if (responseStarted) {
+      abort("upstream sent a second response");
+      return false;
+    }
+    if (code == 101) {
+      upstreamFailed("upstream switched protocols, which this proxy does not tunnel");
+      return false;
+    }
+    if (code >= 100 && code < 200) {
+      interim = true;
+      ResponseHeads.prepare(response, clientVersion, headRequest, true);
+      return true;
+    }
+    responseStarted = true;
+    responseKeepAlive = HttpUtil.isKeepAlive(response);
+    boolean keepAlive = clientKeepAlive && (requestComplete || bodiless) && !frontend.draining();
+    closeClient = !ResponseHeads.prepare(response, clientVersion, headRequest, keepAlive);
+    px.stats().requestCompleted(route.name(), code);
+    return true;
+  }
+
+  private void onResponseComplete() {
+    Channel up = upstream;
+    backend.unbind(this);
+    upstream = null;
+    if (!requestComplete && !bodiless) {
+      closeClient = true; // the rest of the request body will not be read
+    }
+    if (responseKeepAlive && requestSent) {
+      ChannelFuture sent = requestSentFuture;
+      // Only a connection whose request went out completely can carry another one.
+      if (sent.isDone()) {
+        releaseOrClose(up, sent.isSuccess());
+      } else {
+        sent.addListener(f -> releaseOrClose(up, f.isSuccess()));
+      }
+    } else {
+      up.close();
+    }
+    finish(closeClient);
+  }
+
+  private void releaseOrClose(Channel up, boolean reusable) {
+    if (reusable) {
+      px.upstreams().release(up);
+    } else {
+      up.close();
+    }
+  }
+
+  private void upstreamFailed(String reason) {
+    if (responseStarted) {
+      abort(reason);
+    } else {
+      log.debug("{} to {}: {}", route.name(), endpoint, reason);
+      fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
+    }
+  }
+
+  private void checkTimeout() {
+    if (finished) {
+      return;
+    }
+    long now = now();
+    boolean waitingOnClient =
+        (responseStarted && !client.isWritable()) || (!requestComplete && upstream != null && upstream.isWritable() && !responseStarted);
+    if (waitingOnClient) {
+      lastActivity = now; // the client is the slow side; that is not the upstream's timeout
+    }
+    long idle = now - lastActivity;
+    if (idle >= timeoutNanos) {
+      if (responseStarted) {
+        abort("upstream stalled mid-response");
+      } else {
+        log.debug("{} to {}: no response within {}", route.name(), endpoint, px.settings().responseTimeout());
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time");
+      }
+      return;
+    }
+    timer = client.eventLoop().schedule(this::checkTimeout, timeoutNanos - idle, TimeUnit.NANOSECONDS);
+  }
+
+  /** Answers the client ourselves; only before the upstream's response head went out. */
+  private void fail(HttpResponseStatus status, String message) {
+    if (finished) {
+      return;
+    }
+    closeUpstream();
+    boolean keepAlive = clientKeepAlive && (requestComplete || bodiless) && !clientBroken && !frontend.draining();
+    px.stats().requestCompleted(route.name(), status.code());
+    finalWrite = client.write(ErrorResponses.text(client.alloc(), status, message, keepAlive));
+    clientDirty = true;
+    finish(!keepAlive);
+  }
+
+  /** Ends the exchange by closing both connections: the client gets no (further) response. */
+  void abort(String reason) {
+    if (finished) {
+      return;
+    }
+    if (reason != null) {
+      log.debug("{} to {}: aborted: {}", route.name(), endpoint, reason);
+    }
+    finished = true;
+    cancelTimer();
+    releaseEarly();
+    closeUpstream();
+    client.close();
+    frontend.exchangeDone(this, true);
+  }
+
+  private void finish(boolean close) {
+    // A drain that began after the response head went out still ends the connection, after this response.
+    close = close || frontend.draining();
+    finished = true;
+    cancelTimer();
+    releaseEarly();
+    if (clientDirty) {
+      client.flush();
+    }
+    if (close) {
+      if (finalWrite != null) {
+        finalWrite.addListener(ChannelFutureListener.CLOSE);
+      } else {
+        client.close();
+      }
+    }
+    clientDirty = false;
+    frontend.exchangeDone(this, close);
+  }
+
+  private void closeUpstream() {
+    Channel up = upstream;
+    if (up != null) {
+      upstream = null;
+      backend.unbind(this);
+      up.close();
+    }
+  }
+
+  private void releaseEarly() {
+    if (!requestWritten) {
+      requestWritten = true;
+      ReferenceCountUtil.release(request); // a no-op unless the head carried content
+    }
+    HttpContent c;
+    while ((c = early.poll()) != null) {
+      c.release();
+    }
+  }
+
+  /** RFC 9110 9.2.2: only these may be sent again automatically. */
+  private static boolean idempotent(HttpMethod m) {
+    return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+        || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
+  }
+
+  /** The event loop's clock (virtual in EmbeddedChannel tests). */
+  private long now() {
+    return client.eventLoop().ticker().nanoTime();
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+}

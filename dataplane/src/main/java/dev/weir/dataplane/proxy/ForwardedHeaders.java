@@ -1,0 +1,50 @@
+package dev.weir.dataplane.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Rewrites a request's headers for the upstream: hop-by-hop removed, X-Forwarded-* and X-Request-Id set. */
+public final class ForwardedHeaders {
+
+  public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+
+  private ForwardedHeaders() {}
+
+  /**
+   * @param clientIp the downstream peer's address, appended to X-Forwarded-For
+   * @param scheme {@code http} or {@code https}, as the client spoke to us
+   * @return the request id (kept from the client when it sent one)
+   */
+  public static String apply(HttpHeaders headers, String clientIp, String scheme) {
+    HopByHopHeaders.strip(headers);
+    List<String> forwarded = headers.getAll(X_FORWARDED_FOR);
+    if (forwarded.isEmpty()) {
+      headers.set(X_FORWARDED_FOR, clientIp);
+    } else {
+      headers.set(X_FORWARDED_FOR, String.join(", ", forwarded) + ", " + clientIp);
+    }
+    headers.set(X_FORWARDED_PROTO, scheme);
+    String host = headers.get(HttpHeaderNames.HOST);
+    if (host != null) {
+      headers.set(X_FORWARDED_HOST, host);
+    }
+    String id = headers.get(X_REQUEST_ID);
+    if (id == null || id.isBlank()) {
+      id = newRequestId();
+      headers.set(X_REQUEST_ID, id);
+    }
+    return id;
+  }
+
+  /** 32 random hex digits; not a security token, just unique enough to correlate logs. */
+  static String newRequestId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return String.format("%016x%016x", r.nextLong(), r.nextLong());
+  }
+}

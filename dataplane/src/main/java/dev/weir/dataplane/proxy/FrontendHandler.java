@@ -1,0 +1,298 @@
+package dev.weir.dataplane.proxy;
+
+import dev.weir.dataplane.config.RuntimeConfig;
+import dev.weir.dataplane.routing.RouteMatch;
+import dev.weir.dataplane.upstream.UpstreamCluster;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy end of one downstream HTTP/1.1 connection. For each request head it captures the
+ * current configuration, routes, and either answers itself (404, 503, 400) or hands the request to
+ * an {@link Exchange}. It reads from the client only when it can use what it reads (AUTO_READ is
+ * off): between requests, and while an exchange can pass request body on. Requests pipelined behind
+ * the current one wait in a queue that is bounded by what one read delivered.
+ */
+public final class FrontendHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+
+  private final ProxyContext px;
+  private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
+  private ChannelHandlerContext ctx;
+  private String clientIp = "unknown";
+  private Exchange exchange;
+  /** Reading the (empty) rest of a request this handler answered itself. */
+  private boolean discarding;
+  /** The connection is closing: everything read from now on is dropped. */
+  private boolean closing;
+  private boolean draining;
+  private boolean counted;
+
+  public FrontendHandler(ProxyContext px) {
+    this.px = px;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    SocketAddress remote = ctx.channel().remoteAddress();
+    if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      clientIp = NetUtil.toAddressString(inet.getAddress());
+    }
+    counted = true;
+    px.stats().connectionOpened();
+    ctx.read();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (counted) {
+      counted = false;
+      px.stats().connectionClosed();
+    }
+    closing = true;
+    if (exchange != null) {
+      exchange.onClientClosed();
+    }
+    releasePending();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    dispatch(msg);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.flushUpstream();
+    }
+    maybeRead();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.onClientWritabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == DrainEvent.INSTANCE) {
+      draining = true;
+      if (exchange == null && !discarding) {
+        closeNow();
+      }
+    } else if (evt instanceof IdleStateEvent) {
+      // An idle keep-alive connection, a client too slow to send a request head, or one that stopped
+      // sending its request body: close it (an exchange waiting on such a client is aborted with it).
+      if (exchange == null || exchange.wantsClientData()) {
+        closeNow();
+      }
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("downstream connection {} failed: {}", ctx.channel(), cause.toString());
+    ctx.close();
+  }
+
+  boolean draining() {
+    return draining;
+  }
+
+  /** Reads from the client if there is a use for what arrives. */
+  void maybeRead() {
+    if (closing || !ctx.channel().isActive()) {
+      return;
+    }
+    if (exchange == null ? pending.isEmpty() : exchange.wantsClientData()) {
+      ctx.read();
+    }
+  }
+
+  /** Called by the exchange when it is over (its response fully written, or failed). */
+  void exchangeDone(Exchange done, boolean closeClient) {
+    if (exchange != done) {
+      return;
+    }
+    exchange = null;
+    // An exchange that ended before its (bodiless) request's end marker arrived leaves that marker to skip.
+    discarding = !done.requestComplete();
+    if (closeClient || !ctx.channel().isActive()) {
+      closing = true; // the exchange closes the connection once its last write is out
+      releasePending();
+      return;
+    }
+    while (!closing && !pending.isEmpty() && (exchange == null || !exchange.requestComplete())) {
+      dispatch(pending.poll());
+    }
+    if (exchange != null) {
+      exchange.flushUpstream();
+    }
+    maybeRead();
+  }
+
+  private void dispatch(Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+    } else if (exchange != null) {
+      if (exchange.requestComplete()) {
+        pending.add(msg); // the next pipelined request: it waits until this response is done
+      } else if (msg instanceof HttpContent content) {
+        exchange.onClientContent(content);
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    } else if (discarding && msg instanceof HttpContent) {
+      discarding = !(msg instanceof LastHttpContent);
+      ReferenceCountUtil.release(msg);
+      if (!discarding && draining) {
+        closeAfterPendingWrites();
+      }
+    } else if (msg instanceof HttpRequest request) {
+      try {
+        onRequestHead(request);
+      } finally {
+        ReferenceCountUtil.release(msg); // a no-op for the head objects the codec emits
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onRequestHead(HttpRequest request) {
+    if (request.decoderResult().isFailure()) {
+      Throwable cause = request.decoderResult().cause();
+      log.debug("malformed request from {}: {}", clientIp, cause.toString());
+      respond(request, null, statusFor(cause), "malformed request", false);
+      return;
+    }
+    if (HttpMethod.CONNECT.equals(request.method())) {
+      respond(request, null, HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported", false);
+      return;
+    }
+    RuntimeConfig config = px.config().current();
+    HttpHeaders headers = request.headers();
+    Optional<RouteMatch> match =
+        config.routes().match(headers.get(HttpHeaderNames.HOST), request.uri(), request.method().name(), headers::getAll);
+    if (match.isEmpty()) {
+      respond(request, null, HttpResponseStatus.NOT_FOUND, "no route for this host and path", true);
+      return;
+    }
+    RouteMatch route = match.get();
+    UpstreamCluster cluster = config.cluster(route.pickCluster());
+    InetSocketAddress endpoint = cluster == null ? null : cluster.nextEndpoint();
+    if (endpoint == null) {
+      respond(request, route.name(), HttpResponseStatus.SERVICE_UNAVAILABLE, "no upstream endpoint available", true);
+      return;
+    }
+    HttpVersion version = request.protocolVersion();
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    boolean bodiless = isBodiless(request);
+    ForwardedHeaders.apply(headers, clientIp, px.scheme());
+    if (!headers.contains(HttpHeaderNames.HOST)) {
+      headers.set(HttpHeaderNames.HOST, NetUtil.toSocketAddressString(endpoint));
+    }
+    request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    // The exchange takes the head (and, for a full request, its content) from here on.
+    exchange = new Exchange(this, ctx.channel(), px, ReferenceCountUtil.retain(request), route, endpoint, version, keepAlive, bodiless);
+    exchange.start();
+  }
+
+  /** Answers the request without an upstream. Keeps the connection only when no request body is left to skip. */
+  private void respond(HttpRequest request, String route, HttpResponseStatus status, String message, boolean mayKeepAlive) {
+    boolean complete = request instanceof LastHttpContent;
+    boolean keepAlive = mayKeepAlive && !draining && HttpUtil.isKeepAlive(request) && (complete || isBodiless(request));
+    px.stats().requestCompleted(route, status.code());
+    FullHttpResponse response = ErrorResponses.text(ctx.alloc(), status, message, keepAlive);
+    if (keepAlive && !request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    if (keepAlive) {
+      discarding = !complete;
+      ctx.writeAndFlush(response, ctx.voidPromise());
+    } else {
+      closing = true;
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static boolean isBodiless(HttpRequest request) {
+    if (HttpUtil.isTransferEncodingChunked(request)) {
+      return false;
+    }
+    String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+    return length == null || length.trim().equals("0");
+  }
+
+  private static HttpResponseStatus statusFor(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+    }
+    if (cause instanceof TooLongFrameException) {
+      return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+    }
+    return HttpResponseStatus.BAD_REQUEST;
+  }
+
+  private void closeAfterPendingWrites() {
+    closing = true;
+    releasePending();
+    // Writes complete in order: once this empty one is out, everything before it is too.
+    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void closeNow() {
+    closing = true;
+    releasePending();
+    ctx.close();
+  }
+
+  private void releasePending() {
+    Object msg;
+    while ((msg = pending.poll()) != null) {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+}

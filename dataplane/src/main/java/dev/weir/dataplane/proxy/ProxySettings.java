@@ -1,0 +1,46 @@
+package dev.weir.dataplane.proxy;
+
+import java.time.Duration;
+
+/**
+ * Limits and timeouts of the proxy, fixed for the life of a dataplane.
+ *
+ * @param responseTimeout how long the upstream may stay silent while the proxy waits on it (before
+ *     the response head: answered 504; during the body: the connections are closed)
+ * @param connectTimeout TCP connect to an upstream endpoint (a failure is answered 502)
+ * @param clientIdleTimeout a downstream keep-alive connection with no request in progress is closed after this
+ * @param upstreamIdleTimeout an idle pooled upstream connection is closed after this
+ * @param maxIdlePerEndpoint idle upstream connections kept per endpoint and event loop
+ * @param maxHeaderSize largest request or response header block, bytes (larger requests get 431)
+ * @param maxInitialLineLength largest request line, bytes (longer ones get 414)
+ */
+public record ProxySettings(
+    Duration responseTimeout,
+    Duration connectTimeout,
+    Duration clientIdleTimeout,
+    Duration upstreamIdleTimeout,
+    int maxIdlePerEndpoint,
+    int maxHeaderSize,
+    int maxInitialLineLength) {
+
+  public static ProxySettings defaults() {
+    return new ProxySettings(
+        Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30), 64, 16 * 1024, 8 * 1024);
+  }
+
+  public ProxySettings withResponseTimeout(Duration timeout) {
+    return new ProxySettings(timeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength);
+  }
+
+  public ProxySettings withUpstreamIdleTimeout(Duration timeout) {
+    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, timeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength);
+  }
+
+  public ProxySettings withClientIdleTimeout(Duration timeout) {
+    return new ProxySettings(responseTimeout, connectTimeout, timeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength);
+  }
+
+  public ProxySettings withConnectTimeout(Duration timeout) {
+    return new ProxySettings(responseTimeout, timeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength);
+  }
+}

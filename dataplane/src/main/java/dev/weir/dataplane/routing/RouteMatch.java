@@ -1,0 +1,70 @@
+package dev.weir.dataplane.routing;
+
+import dev.weir.snapshot.HeaderMatch;
+import dev.weir.snapshot.Route;
+import dev.weir.snapshot.WeightedCluster;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A route compiled for matching, and the result of a successful match: the snapshot's route, the
+ * virtual host it belongs to, and a picker over its weighted cluster names.
+ */
+public final class RouteMatch {
+
+  private final String virtualHost;
+  private final Route route;
+  private final List<HeaderMatch> headers;
+  private final String method;
+  private final WeightedPicker<String> backends;
+
+  RouteMatch(String virtualHost, Route route) {
+    this.virtualHost = virtualHost;
+    this.route = route;
+    this.headers = route.headers();
+    this.method = route.method() == null || route.method().isBlank() ? null : route.method().trim().toUpperCase(Locale.ROOT);
+    this.backends =
+        new WeightedPicker<>(
+            route.backends().stream().map(WeightedCluster::cluster).toList(),
+            route.backends().stream().map(WeightedCluster::weight).toList());
+  }
+
+  public String virtualHost() {
+    return virtualHost;
+  }
+
+  public Route route() {
+    return route;
+  }
+
+  public String name() {
+    return route.name();
+  }
+
+  /** Smooth weighted round robin over the route's clusters; weight-0 clusters are never picked. */
+  public WeightedPicker<String> backends() {
+    return backends;
+  }
+
+  /** The next cluster name for this route, or null when it has no cluster with a positive weight. */
+  public String pickCluster() {
+    return backends.pick();
+  }
+
+  boolean accepts(String requestMethod, HeaderLookup requestHeaders) {
+    if (method != null && !method.equals(requestMethod)) {
+      return false;
+    }
+    for (HeaderMatch h : headers) {
+      if (!requestHeaders.values(h.name()).contains(h.value())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "RouteMatch[" + virtualHost + " " + route.name() + "]";
+  }
+}

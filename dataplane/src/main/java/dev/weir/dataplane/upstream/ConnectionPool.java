@@ -1,0 +1,124 @@
+package dev.weir.dataplane.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Idle keep-alive connections of one event loop, per endpoint. Not thread-safe by design: only
+ * its event loop touches it, so there are no locks on the request path.
+ *
+ * <p>An idle connection keeps a read armed; its handler closes it on anything that arrives (the
+ * upstream closing it, or stray bytes), and the close removes it from the pool, so a connection the
+ * upstream closed is not handed out again. Idle connections are also closed after {@code idleTimeout}.
+ */
+final class ConnectionPool {
+
+  private static final AttributeKey<InetSocketAddress> ENDPOINT = AttributeKey.valueOf(ConnectionPool.class, "endpoint");
+  private static final AttributeKey<ScheduledFuture<?>> IDLE_TIMER = AttributeKey.valueOf(ConnectionPool.class, "idleTimer");
+
+  private final EventLoop loop;
+  private final Bootstrap bootstrap;
+  private final Duration idleTimeout;
+  private final int maxIdlePerEndpoint;
+  private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+  private boolean closed;
+
+  ConnectionPool(EventLoop loop, Bootstrap template, Duration idleTimeout, int maxIdlePerEndpoint) {
+    this.loop = loop;
+    this.bootstrap = template.clone(loop);
+    this.idleTimeout = idleTimeout;
+    this.maxIdlePerEndpoint = maxIdlePerEndpoint;
+  }
+
+  Future<Channel> acquire(InetSocketAddress endpoint, boolean fresh) {
+    if (!fresh) {
+      ArrayDeque<Channel> channels = idle.get(endpoint);
+      Channel ch;
+      while (channels != null && (ch = channels.pollLast()) != null) {
+        cancelIdleTimer(ch);
+        if (ch.isActive()) {
+          ch.attr(UpstreamConnector.REUSED).set(Boolean.TRUE);
+          return loop.newSucceededFuture(ch);
+        }
+        ch.close();
+      }
+    }
+    Promise<Channel> promise = loop.newPromise();
+    ChannelFuture connect = bootstrap.connect(endpoint);
+    Channel ch = connect.channel();
+    ch.attr(ENDPOINT).set(endpoint);
+    ch.closeFuture().addListener(f -> forget(ch));
+    connect.addListener(
+        f -> {
+          if (f.isSuccess()) {
+            promise.trySuccess(ch);
+          } else {
+            promise.tryFailure(f.cause());
+          }
+        });
+    return promise;
+  }
+
+  void release(Channel ch) {
+    InetSocketAddress endpoint = ch.attr(ENDPOINT).get();
+    if (closed || endpoint == null || !ch.isActive()) {
+      ch.close();
+      return;
+    }
+    ArrayDeque<Channel> channels = idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+    if (channels.size() >= maxIdlePerEndpoint) {
+      ch.close();
+      return;
+    }
+    channels.addLast(ch);
+    ch.attr(IDLE_TIMER).set(loop.schedule(() -> { ch.close(); }, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    ch.read();
+  }
+
+  int idleCount(InetSocketAddress endpoint) {
+    ArrayDeque<Channel> channels = idle.get(endpoint);
+    return channels == null ? 0 : channels.size();
+  }
+
+  void closeAll() {
+    closed = true;
+    // Closing runs the close listener, which edits the map: close from a copy.
+    List<Channel> all = new ArrayList<>();
+    idle.values().forEach(all::addAll);
+    idle.clear();
+    all.forEach(Channel::close);
+  }
+
+  private void forget(Channel ch) {
+    cancelIdleTimer(ch);
+    InetSocketAddress endpoint = ch.attr(ENDPOINT).get();
+    ArrayDeque<Channel> channels = endpoint == null ? null : idle.get(endpoint);
+    if (channels != null) {
+      channels.remove(ch);
+      if (channels.isEmpty()) {
+        idle.remove(endpoint);
+      }
+    }
+  }
+
+  private static void cancelIdleTimer(Channel ch) {
+    ScheduledFuture<?> timer = ch.attr(IDLE_TIMER).getAndSet(null);
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+}

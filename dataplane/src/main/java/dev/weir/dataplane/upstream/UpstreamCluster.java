@@ -1,0 +1,64 @@
+package dev.weir.dataplane.upstream;
+
+import dev.weir.snapshot.Cluster;
+import dev.weir.snapshot.Endpoint;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A cluster's endpoints as socket addresses, with a round-robin cursor. The cursor is shared by
+ * all event loops (one atomic increment per request); it starts over with each snapshot.
+ */
+public final class UpstreamCluster {
+
+  private final String name;
+  private final List<InetSocketAddress> endpoints;
+  private final AtomicInteger cursor = new AtomicInteger();
+
+  public UpstreamCluster(String name, List<InetSocketAddress> endpoints) {
+    this.name = name;
+    this.endpoints = List.copyOf(endpoints);
+  }
+
+  /** Expects endpoint addresses that are IP literals (the validator checks); never resolves names. */
+  public static UpstreamCluster of(Cluster cluster) {
+    List<InetSocketAddress> addresses = new ArrayList<>(cluster.endpoints().size());
+    for (Endpoint e : cluster.endpoints()) {
+      addresses.add(new InetSocketAddress(literal(e.address()), e.port()));
+    }
+    return new UpstreamCluster(cluster.name(), addresses);
+  }
+
+  /** The address of an IP literal, or null when {@code address} is not one. IPv6 may be bracketed. */
+  public static InetAddress literal(String address) {
+    if (address == null) {
+      return null;
+    }
+    String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+    if (!NetUtil.isValidIpV4Address(a) && !NetUtil.isValidIpV6Address(a)) {
+      return null;
+    }
+    return NetUtil.createInetAddressFromIpAddressString(a);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<InetSocketAddress> endpoints() {
+    return endpoints;
+  }
+
+  /** The next endpoint in round-robin order, or null when the cluster has none. */
+  public InetSocketAddress nextEndpoint() {
+    int n = endpoints.size();
+    if (n == 0) {
+      return null;
+    }
+    return n == 1 ? endpoints.get(0) : endpoints.get(Math.floorMod(cursor.getAndIncrement(), n));
+  }
+}

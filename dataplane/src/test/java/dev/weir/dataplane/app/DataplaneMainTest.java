@@ -1,0 +1,156 @@
+package dev.weir.dataplane.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.dataplane.testing.EchoBackend;
+import dev.weir.dataplane.testing.HttpTestClient;
+import dev.weir.dataplane.testing.SnapshotBuilder;
+import dev.weir.snapshot.SnapshotJson;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataplaneMainTest {
+
+  static DataplaneOptions parse(String... args) {
+    return DataplaneMain.parse(args, Map.of());
+  }
+
+  static String error(Map<String, String> env, String... args) {
+    return assertThrows(IllegalArgumentException.class, () -> DataplaneMain.parse(args, env)).getMessage();
+  }
+
+  @Test
+  void defaults() {
+    DataplaneOptions o = parse();
+    assertEquals(8080, o.httpPort());
+    assertEquals(DataplaneOptions.NO_PORT, o.httpsPort());
+    assertEquals(9901, o.adminPort());
+    assertEquals("0.0.0.0", o.bindAddress());
+    assertFalse(o.hasController());
+    assertEquals(Runtime.getRuntime().availableProcessors(), o.ioThreads());
+    assertTrue(o.replicaId().endsWith("-" + ProcessHandle.current().pid()));
+    assertEquals("", o.token());
+    assertFalse(o.reusePort());
+    assertNull(o.stateDir());
+  }
+
+  @Test
+  void everyOption(@TempDir Path dir) throws Exception {
+    Path token = dir.resolve("token");
+    Files.writeString(token, "s3cret\n");
+    DataplaneOptions o =
+        parse("--http-port", "0", "--https-port", "8443", "--admin-port", "9000", "--bind", "127.0.0.1", "--controller", "ctl.weir:7070",
+            "--token-file", token.toString(), "--replica-id", "dp-1", "--state-dir", dir.toString(), "--reuse-port", "--io-threads", "3");
+    assertEquals(0, o.httpPort());
+    assertEquals(8443, o.httpsPort());
+    assertEquals(9000, o.adminPort());
+    assertEquals("127.0.0.1", o.bindAddress());
+    assertEquals("ctl.weir", o.controllerHost());
+    assertEquals(7070, o.controllerPort());
+    assertEquals("s3cret", o.token());
+    assertEquals("dp-1", o.replicaId());
+    assertEquals(dir, o.stateDir());
+    assertTrue(o.reusePort());
+    assertEquals(3, o.ioThreads());
+  }
+
+  @Test
+  void tokenFromTheEnvironmentAndIpv6Controller() {
+    DataplaneOptions o = DataplaneMain.parse(new String[] {"--controller", "[::1]:7070"}, Map.of("WEIR_TOKEN", "from-env"));
+    assertEquals("from-env", o.token());
+    assertEquals("::1", o.controllerHost());
+  }
+
+  @Test
+  void clearErrors(@TempDir Path dir) throws Exception {
+    assertEquals("unknown option --nope", error(Map.of(), "--nope"));
+    assertEquals("--http-port needs a value", error(Map.of(), "--http-port"));
+    assertEquals("--http-port must be a port number, got abc", error(Map.of(), "--http-port", "abc"));
+    assertEquals("--admin-port must be a port number in 0..65535, got 70000", error(Map.of(), "--admin-port", "70000"));
+    assertEquals("--controller must be HOST:PORT, got ctl", error(Map.of(), "--controller", "ctl"));
+    assertEquals("--controller must be a port number in 1..65535, got 0", error(Map.of(), "--controller", "ctl:0"));
+    assertEquals("--io-threads must be a positive number, got 0", error(Map.of(), "--io-threads", "0"));
+    assertTrue(error(Map.of(), "--snapshot", dir.resolve("missing.json").toString()).startsWith("--snapshot: cannot read"));
+    Path snap = dir.resolve("s.json");
+    Files.writeString(snap, "{}");
+    assertEquals("--snapshot (static mode) and --controller exclude each other", error(Map.of(), "--snapshot", snap.toString(), "--controller", "a:1"));
+    assertTrue(error(Map.of(), "--token-file", dir.resolve("none").toString()).startsWith("--token-file: cannot read"));
+    assertThrows(DataplaneMain.HelpRequested.class, () -> parse("--help"));
+  }
+
+  // ---- the real command line, in a child JVM ----
+
+  private static Process launch(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("-Xmx128m");
+    cmd.add(DataplaneMain.class.getName());
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  @Test
+  void badArgumentsExitWith2() throws Exception {
+    List<String> cmd = List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+        DataplaneMain.class.getName(), "--http-port", "abc");
+    Process p = new ProcessBuilder(cmd).start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(2, p.exitValue());
+    assertTrue(err.startsWith("weir dataplane: --http-port must be a port number, got abc\nusage: weir dataplane"), err);
+    assertEquals("", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void staticModePrintsOneReadyLineServesAndDrainsOnSigterm(@TempDir Path dir) throws Exception {
+    EchoBackend backend = EchoBackend.start("cli");
+    Process p = null;
+    try {
+      Path file = dir.resolve("snapshot.json");
+      SnapshotJson.writeSnapshot(new SnapshotBuilder(5).cluster("c", backend.endpoint()).host("*").prefix("all", "/", "c").build(), file);
+      p = launch("--snapshot", file.toString(), "--http-port", "0", "--admin-port", "0", "--bind", "127.0.0.1", "--replica-id", "cli-test", "--io-threads", "1");
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line = CompletableFuture.supplyAsync(() -> {
+        try {
+          return out.readLine();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).get(30, TimeUnit.SECONDS);
+      Matcher m = Pattern.compile("weir dataplane ready http=(\\d+) https=- admin=(\\d+) replica=cli-test").matcher(line);
+      assertTrue(m.matches(), line);
+      int http = Integer.parseInt(m.group(1));
+      int admin = Integer.parseInt(m.group(2));
+      assertEquals("cli", HttpTestClient.get(http, "anything", "/").echo("backend"));
+      assertEquals(200, HttpTestClient.get(admin, "x", "/readyz").status());
+      p.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of stdout)
+      assertNull(out.readLine(), "exactly one line on stdout"); // returns at EOF, when the process is gone
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "drained and exited");
+      assertEquals(143, p.exitValue(), "128 + SIGTERM, after the shutdown hook ran");
+    } finally {
+      if (p != null) {
+        p.destroyForcibly();
+      }
+      backend.close();
+    }
+  }
+}

@@ -1,0 +1,488 @@
+package dev.weir.dataplane.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.dataplane.config.ConfigHolder;
+import dev.weir.dataplane.testing.SnapshotBuilder;
+import dev.weir.snapshot.Endpoint;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FrontendHandlerTest {
+
+  private final FakeUpstreams upstreams = new FakeUpstreams();
+  private final ConfigHolder config = new ConfigHolder();
+  private final List<String> completed = new ArrayList<>();
+  private final RequestStats stats =
+      new RequestStats() {
+        @Override
+        public void requestCompleted(String route, int status) {
+          completed.add(route + " " + status);
+        }
+      };
+  private EmbeddedChannel client;
+
+  @BeforeEach
+  void setUp() {
+    config.apply(
+        new SnapshotBuilder(1)
+            .cluster("c", new Endpoint("10.0.0.1", 80))
+            .cluster("none")
+            .host("a.test").prefix("r", "/", "c")
+            .host("empty.test").prefix("r-empty", "/", "none")
+            .build());
+    ProxyContext px = new ProxyContext(config, upstreams, stats, ProxySettings.defaults().withResponseTimeout(Duration.ofSeconds(2)), "http");
+    client =
+        new EmbeddedChannel(new FrontendHandler(px)) {
+          @Override
+          protected SocketAddress remoteAddress0() {
+            return new InetSocketAddress("192.0.2.7", 50000);
+          }
+        };
+  }
+
+  @AfterEach
+  void tearDown() {
+    assertFalse(client.finishAndReleaseAll(), "unread messages left on the client channel");
+    assertFalse(upstreams.finishAll(), "unread messages left on an upstream channel");
+  }
+
+  static HttpRequest get(String uri, String host) {
+    HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
+    if (host != null) {
+      r.headers().set("Host", host);
+    }
+    return r;
+  }
+
+  private void send(HttpRequest head) {
+    client.writeInbound(head, LastHttpContent.EMPTY_LAST_CONTENT);
+  }
+
+  private static void respond(EmbeddedChannel up, String body) {
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    HttpUtil.setContentLength(r, body.length());
+    up.writeInbound(r, new DefaultLastHttpContent(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)));
+  }
+
+  /** Reads a response head and its body (releasing the body) from the client channel. */
+  private String readResponse(HttpResponse[] head) {
+    head[0] = client.readOutbound();
+    StringBuilder body = new StringBuilder();
+    if (head[0] instanceof FullHttpResponse full) {
+      body.append(full.content().toString(StandardCharsets.UTF_8));
+      full.release();
+      return body.toString();
+    }
+    Object msg;
+    while ((msg = client.readOutbound()) != null) {
+      HttpContent c = (HttpContent) msg;
+      body.append(c.content().toString(StandardCharsets.UTF_8));
+      c.release();
+      if (c instanceof LastHttpContent) {
+        break;
+      }
+    }
+    return body.toString();
+  }
+
+  private static void drainRequest(EmbeddedChannel up) {
+    Object msg;
+    while ((msg = up.readOutbound()) != null) {
+      io.netty.util.ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Test
+  void noRouteIs404AndKeepsTheConnection() {
+    send(get("/", "unknown.test"));
+    HttpResponse[] head = new HttpResponse[1];
+    String body = readResponse(head);
+    assertEquals(404, head[0].status().code());
+    assertEquals("404 Not Found: no route for this host and path\n", body);
+    assertNull(head[0].headers().get("Connection"));
+    assertTrue(client.isOpen());
+    assertEquals(List.of("null 404"), completed);
+    assertTrue(upstreams.acquired.isEmpty());
+  }
+
+  @Test
+  void noRouteWithABodyClosesTheConnection() {
+    HttpRequest post = get("/", "unknown.test");
+    post.setMethod(HttpMethod.POST);
+    HttpUtil.setContentLength(post, 3);
+    client.writeInbound(post, new DefaultLastHttpContent(Unpooled.copiedBuffer("abc", StandardCharsets.UTF_8)));
+    HttpResponse[] head = new HttpResponse[1];
+    readResponse(head);
+    assertEquals(404, head[0].status().code());
+    assertEquals("close", head[0].headers().get("Connection"));
+    assertFalse(client.isOpen());
+  }
+
+  @Test
+  void clusterWithoutEndpointsIs503() {
+    send(get("/", "empty.test"));
+    HttpResponse[] head = new HttpResponse[1];
+    readResponse(head);
+    assertEquals(503, head[0].status().code());
+    assertEquals(List.of("r-empty 503"), completed);
+    assertTrue(client.isOpen());
+  }
+
+  @Test
+  void malformedRequestIs400AndCloses() {
+    HttpRequest bad = get("/", "a.test");
+    bad.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("invalid header")));
+    client.writeInbound(bad);
+    HttpResponse[] head = new HttpResponse[1];
+    readResponse(head);
+    assertEquals(400, head[0].status().code());
+    assertEquals("close", head[0].headers().get("Connection"));
+    assertFalse(client.isOpen());
+  }
+
+  @Test
+  void proxiesARequestWithForwardedHeadersAndWithoutHopByHopOnes() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    HttpRequest req = get("/x?y=1", "a.test:8080");
+    req.headers()
+        .add("Connection", "keep-alive, x-hop")
+        .add("x-hop", "1")
+        .add("Keep-Alive", "timeout=5")
+        .add("TE", "trailers")
+        .add("Proxy-Connection", "keep-alive")
+        .add("X-Forwarded-For", "203.0.113.9")
+        .add("X-Forwarded-Proto", "https")
+        .add("Accept", "text/plain");
+    send(req);
+
+    assertEquals(new InetSocketAddress("10.0.0.1", 80), upstreams.acquired.get(0));
+    HttpRequest forwarded = up.readOutbound();
+    assertEquals("/x?y=1", forwarded.uri());
+    assertEquals(HttpVersion.HTTP_1_1, forwarded.protocolVersion());
+    var h = forwarded.headers();
+    for (String hop : List.of("connection", "x-hop", "keep-alive", "te", "proxy-connection")) {
+      assertFalse(h.contains(hop), hop);
+    }
+    assertEquals("203.0.113.9, 192.0.2.7", h.get("x-forwarded-for"));
+    assertEquals("http", h.get("x-forwarded-proto"));
+    assertEquals("a.test:8080", h.get("x-forwarded-host"));
+    assertEquals("a.test:8080", h.get("host"));
+    assertTrue(h.get("x-request-id").matches("[0-9a-f]{32}"), h.get("x-request-id"));
+    assertEquals("text/plain", h.get("accept"));
+    assertInstanceOf(LastHttpContent.class, up.readOutbound());
+
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    r.headers().set("Content-Length", 5).set("Connection", "keep-alive").set("Keep-Alive", "timeout=5").set("X-App", "1");
+    up.writeInbound(r, new DefaultLastHttpContent(Unpooled.copiedBuffer("hello", StandardCharsets.UTF_8)));
+
+    HttpResponse[] head = new HttpResponse[1];
+    assertEquals("hello", readResponse(head));
+    assertEquals(200, head[0].status().code());
+    assertFalse(head[0].headers().contains("Connection"));
+    assertFalse(head[0].headers().contains("Keep-Alive"));
+    assertEquals("1", head[0].headers().get("X-App"));
+    assertEquals(List.of(up), upstreams.released, "keep-alive upstream connection goes back to the pool");
+    assertTrue(client.isOpen());
+    assertEquals(List.of("r 200"), completed);
+  }
+
+  @Test
+  void keepsAClientRequestId() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    HttpRequest req = get("/", "a.test");
+    req.headers().set("X-Request-Id", "abc-123");
+    send(req);
+    HttpRequest forwarded = up.readOutbound();
+    assertEquals("abc-123", forwarded.headers().get("x-request-id"));
+    drainRequest(up);
+    respond(up, "ok");
+    readResponse(new HttpResponse[1]);
+  }
+
+  @Test
+  void streamsTheRequestBodyChunkByChunk() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    HttpRequest post = get("/upload", "a.test");
+    post.setMethod(HttpMethod.POST);
+    HttpUtil.setTransferEncodingChunked(post, true);
+    client.writeInbound(post);
+    assertInstanceOf(HttpRequest.class, up.readOutbound());
+    for (int i = 0; i < 3; i++) {
+      client.writeInbound(new DefaultHttpContent(Unpooled.copiedBuffer("part" + i, StandardCharsets.UTF_8)));
+      HttpContent c = up.readOutbound();
+      assertEquals("part" + i, c.content().toString(StandardCharsets.UTF_8), "each chunk goes up as it arrives");
+      c.release();
+    }
+    client.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+    assertInstanceOf(LastHttpContent.class, up.readOutbound());
+    respond(up, "done");
+    assertEquals("done", readResponse(new HttpResponse[1]));
+  }
+
+  @Test
+  void bodyThatArrivesWhileConnectingIsSentAfterTheHead() {
+    upstreams.holdNext = true;
+    HttpRequest post = get("/upload", "a.test");
+    post.setMethod(HttpMethod.POST);
+    HttpUtil.setContentLength(post, 4);
+    client.writeInbound(post, new DefaultLastHttpContent(Unpooled.copiedBuffer("body", StandardCharsets.UTF_8)));
+    EmbeddedChannel up = new EmbeddedChannel(new BackendHandler());
+    upstreams.handedOut.add(up);
+    upstreams.pending.setSuccess(up);
+    assertInstanceOf(HttpRequest.class, up.readOutbound());
+    LastHttpContent last = up.readOutbound();
+    assertEquals("body", last.content().toString(StandardCharsets.UTF_8));
+    last.release();
+    respond(up, "ok");
+    readResponse(new HttpResponse[1]);
+  }
+
+  @Test
+  void connectFailureIs502() {
+    upstreams.willFail();
+    send(get("/", "a.test"));
+    HttpResponse[] head = new HttpResponse[1];
+    readResponse(head);
+    assertEquals(502, head[0].status().code());
+    assertTrue(client.isOpen(), "the request was complete, so the connection stays");
+    assertEquals(List.of("r 502"), completed);
+  }
+
+  @Test
+  void upstreamClosingBeforeTheResponseIs502() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/", "a.test"));
+    drainRequest(up);
+    up.close();
+    HttpResponse[] head = new HttpResponse[1];
+    readResponse(head);
+    assertEquals(502, head[0].status().code());
+    assertEquals(1, upstreams.acquired.size(), "a fresh connection is not retried");
+  }
+
+  @Test
+  void aBodilessRequestIsRetriedOnceWhenAReusedConnectionDies() {
+    EmbeddedChannel stale = upstreams.willConnect(true);
+    EmbeddedChannel fresh = upstreams.willConnect(false);
+    send(get("/", "a.test"));
+    drainRequest(stale);
+    stale.close();
+    assertEquals(List.of(false, true), upstreams.fresh);
+    HttpRequest again = fresh.readOutbound();
+    assertEquals("/", again.uri());
+    assertInstanceOf(LastHttpContent.class, fresh.readOutbound());
+    respond(fresh, "second try");
+    assertEquals("second try", readResponse(new HttpResponse[1]));
+  }
+
+  @Test
+  void upstreamSilenceIs504() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/slow", "a.test"));
+    drainRequest(up);
+    client.advanceTimeBy(1, TimeUnit.SECONDS);
+    client.runScheduledPendingTasks();
+    assertNull(client.readOutbound());
+    client.advanceTimeBy(1500, TimeUnit.MILLISECONDS);
+    client.runScheduledPendingTasks();
+    HttpResponse[] head = new HttpResponse[1];
+    readResponse(head);
+    assertEquals(504, head[0].status().code());
+    assertFalse(up.isOpen(), "the upstream connection is abandoned");
+    assertTrue(client.isOpen());
+  }
+
+  @Test
+  void upstreamClosingMidResponseClosesTheClient() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/", "a.test"));
+    drainRequest(up);
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    HttpUtil.setContentLength(r, 100);
+    up.writeInbound(r, new DefaultHttpContent(Unpooled.copiedBuffer("partial", StandardCharsets.UTF_8)));
+    up.close();
+    HttpResponse head = client.readOutbound();
+    assertEquals(200, head.status().code());
+    HttpContent part = client.readOutbound();
+    part.release();
+    assertFalse(client.isOpen(), "a truncated response must not look complete");
+  }
+
+  @Test
+  void pipelinedRequestsWaitForTheResponseBeforeThem() {
+    EmbeddedChannel first = upstreams.willConnect(false);
+    EmbeddedChannel second = upstreams.willConnect(false);
+    client.writeInbound(get("/one", "a.test"), LastHttpContent.EMPTY_LAST_CONTENT, get("/two", "a.test"), LastHttpContent.EMPTY_LAST_CONTENT);
+    assertEquals(1, upstreams.acquired.size());
+    assertEquals("/one", ((HttpRequest) first.readOutbound()).uri());
+    drainRequest(first);
+    respond(first, "one");
+    assertEquals("one", readResponse(new HttpResponse[1]));
+    assertEquals(2, upstreams.acquired.size());
+    assertEquals("/two", ((HttpRequest) second.readOutbound()).uri());
+    drainRequest(second);
+    respond(second, "two");
+    assertEquals("two", readResponse(new HttpResponse[1]));
+  }
+
+  @Test
+  void http10ClientWithoutKeepAliveGetsConnectionClose() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    HttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/");
+    req.headers().set("Host", "a.test");
+    send(req);
+    HttpRequest forwarded = up.readOutbound();
+    assertEquals(HttpVersion.HTTP_1_1, forwarded.protocolVersion(), "upstream keep-alive does not depend on the client");
+    drainRequest(up);
+    respond(up, "x");
+    HttpResponse[] head = new HttpResponse[1];
+    readResponse(head);
+    assertEquals("close", head[0].headers().get("Connection"));
+    assertFalse(client.isOpen());
+  }
+
+  @Test
+  void readUntilCloseResponseIsRechunkedForHttp11Clients() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/", "a.test"));
+    drainRequest(up);
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
+    up.writeInbound(r, new DefaultHttpContent(Unpooled.copiedBuffer("abc", StandardCharsets.UTF_8)), LastHttpContent.EMPTY_LAST_CONTENT);
+    HttpResponse[] head = new HttpResponse[1];
+    assertEquals("abc", readResponse(head));
+    assertTrue(HttpUtil.isTransferEncodingChunked(head[0]));
+    assertTrue(upstreams.released.isEmpty(), "an HTTP/1.0 upstream connection is not reused");
+    assertFalse(up.isOpen());
+    assertTrue(client.isOpen());
+  }
+
+  @Test
+  void drainClosesAnIdleConnectionAtOnce() {
+    client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+    assertFalse(client.isOpen());
+  }
+
+  @Test
+  void drainLetsTheCurrentRequestFinishWithConnectionClose() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/", "a.test"));
+    drainRequest(up);
+    client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+    assertTrue(client.isOpen());
+    respond(up, "last");
+    HttpResponse[] head = new HttpResponse[1];
+    assertEquals("last", readResponse(head));
+    assertEquals("close", head[0].headers().get("Connection"));
+    assertFalse(client.isOpen());
+  }
+
+  @Test
+  void clientGoingAwayClosesTheUpstream() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    HttpRequest post = get("/", "a.test");
+    post.setMethod(HttpMethod.POST);
+    HttpUtil.setTransferEncodingChunked(post, true);
+    client.writeInbound(post, new DefaultHttpContent(Unpooled.copiedBuffer("x", StandardCharsets.UTF_8)));
+    drainRequest(up);
+    client.close();
+    assertFalse(up.isOpen());
+    assertTrue(upstreams.released.isEmpty());
+  }
+
+  @Test
+  void informationalResponsesAreRelayedBeforeTheFinalOne() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/", "a.test"));
+    drainRequest(up);
+    up.writeInbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE), LastHttpContent.EMPTY_LAST_CONTENT);
+    respond(up, "final");
+    HttpResponse interim = client.readOutbound();
+    assertEquals(100, interim.status().code());
+    assertInstanceOf(LastHttpContent.class, client.readOutbound());
+    HttpResponse[] head = new HttpResponse[1];
+    assertEquals("final", readResponse(head));
+    assertEquals(200, head[0].status().code());
+    assertEquals(List.of("r 200"), completed);
+  }
+  @Test
+  void drainDuringAResponseClosesAfterIt() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/", "a.test"));
+    drainRequest(up);
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    HttpUtil.setContentLength(r, 2);
+    up.writeInbound(r);
+    client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+    assertTrue(client.isOpen(), "the response in progress goes on");
+    up.writeInbound(new DefaultLastHttpContent(Unpooled.copiedBuffer("ok", StandardCharsets.UTF_8)));
+    HttpResponse head = client.readOutbound();
+    assertFalse(head.headers().contains("Connection"), "the head was out before the drain");
+    LastHttpContent last = client.readOutbound();
+    last.release();
+    assertFalse(client.isOpen());
+  }
+
+  @Test
+  void aClientThatStopsSendingItsBodyIsClosedWhenIdle() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    HttpRequest post = get("/", "a.test");
+    post.setMethod(HttpMethod.POST);
+    HttpUtil.setContentLength(post, 100);
+    client.writeInbound(post);
+    drainRequest(up);
+    client.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.ALL_IDLE_STATE_EVENT);
+    assertFalse(client.isOpen());
+    assertFalse(up.isOpen());
+  }
+
+  @Test
+  void aClientWaitingForItsResponseIsNotIdle() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/", "a.test"));
+    drainRequest(up);
+    client.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.ALL_IDLE_STATE_EVENT);
+    assertTrue(client.isOpen());
+    respond(up, "late");
+    assertEquals("late", readResponse(new HttpResponse[1]));
+  }
+
+  @Test
+  void connectIsNotSupported() {
+    HttpRequest connect = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.CONNECT, "a.test:443");
+    connect.headers().set("Host", "a.test:443");
+    send(connect);
+    HttpResponse[] head = new HttpResponse[1];
+    readResponse(head);
+    assertEquals(405, head[0].status().code());
+    assertFalse(client.isOpen());
+  }
+}

@@ -1,0 +1,312 @@
+package dev.weir.dataplane.testing;
+
+import dev.weir.snapshot.Endpoint;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
+
+/**
+ * A test upstream on 127.0.0.1 that says who it is and what it got. It streams: request bodies are
+ * counted (and CRC'd) chunk by chunk, never aggregated.
+ *
+ * <p>The answer (200, text/plain, header {@code X-Backend: <name>}) has one {@code key=value} line
+ * each for {@code backend}, {@code method}, {@code path} (the request target), {@code body-bytes},
+ * {@code body-crc32}, then {@code header <lowercase name>: <value>} per request header. Paths with
+ * special behaviour:
+ * <ul>
+ *   <li>{@code /delay/<ms>}: answers after that many milliseconds</li>
+ *   <li>{@code /bytes/<n>}: a chunked body of n bytes, byte i = {@code i % 251}, written with backpressure</li>
+ *   <li>{@code /gated/<n>}: like {@code /bytes/<n>}, but stops after the first half until {@link #openGate()}</li>
+ *   <li>{@code /hang}: never answers</li>
+ *   <li>{@code /close}: closes the connection without answering</li>
+ *   <li>{@code /close-after}: answers normally (no {@code Connection: close}) and then closes the connection</li>
+ *   <li>{@code /status/<code>}: answers with that status</li>
+ * </ul>
+ */
+public final class EchoBackend implements AutoCloseable {
+
+  private final String name;
+  private final EventLoopGroup group;
+  private final Channel server;
+  private final AtomicInteger connectionsAccepted = new AtomicInteger();
+  private final AtomicInteger openConnections = new AtomicInteger();
+  private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicLong bodyBytes = new AtomicLong();
+  private volatile CountDownLatch gate = new CountDownLatch(1);
+  private final io.netty.channel.group.ChannelGroup children =
+      new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+
+  private EchoBackend(String name) throws InterruptedException {
+    this.name = name;
+    this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("echo-" + name), NioIoHandler.newFactory());
+    this.server =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    connectionsAccepted.incrementAndGet();
+                    children.add(ch);
+                    openConnections.incrementAndGet();
+                    ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpServerExpectContinueHandler())
+                        .addLast(new EchoHandler());
+                  }
+                })
+            .bind("127.0.0.1", 0)
+            .sync()
+            .channel();
+  }
+
+  public static EchoBackend start(String name) {
+    try {
+      return new EchoBackend(name);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int port() {
+    return ((java.net.InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  /** This backend as a snapshot endpoint. */
+  public Endpoint endpoint() {
+    return new Endpoint("127.0.0.1", port());
+  }
+
+  /** TCP connections accepted since start. */
+  public int connectionsAccepted() {
+    return connectionsAccepted.get();
+  }
+
+  public int openConnections() {
+    return openConnections.get();
+  }
+
+  /** Request heads received since start. */
+  public int requests() {
+    return requests.get();
+  }
+
+  /** Request body bytes received so far, updated chunk by chunk. */
+  public long bodyBytesReceived() {
+    return bodyBytes.get();
+  }
+
+  /** Lets the waiting {@code /gated/} responses finish (and re-arms the gate for the next ones). */
+  public void openGate() {
+    CountDownLatch g = gate;
+    gate = new CountDownLatch(1);
+    g.countDown();
+  }
+
+  @Override
+  public void close() {
+    server.close().awaitUninterruptibly();
+    children.close().awaitUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+
+  /** The pattern byte at offset i of {@code /bytes/} bodies. */
+  public static byte patternByte(long i) {
+    return (byte) (i % 251);
+  }
+
+  private final class EchoHandler extends SimpleChannelInboundHandler<HttpObject> {
+    private HttpRequest request;
+    private long received;
+    private final CRC32 crc = new CRC32();
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+      if (msg instanceof HttpRequest r) {
+        requests.incrementAndGet();
+        request = r;
+        received = 0;
+        crc.reset();
+        if (r.uri().equals("/close")) {
+          ctx.close();
+          return;
+        }
+      }
+      if (msg instanceof HttpContent c && request != null) {
+        int n = c.content().readableBytes();
+        received += n;
+        bodyBytes.addAndGet(n);
+        crc.update(c.content().nioBuffer());
+        if (c instanceof LastHttpContent) {
+          HttpRequest r = request;
+          request = null;
+          answer(ctx, r, received, crc.getValue());
+        }
+      }
+    }
+
+    private void answer(ChannelHandlerContext ctx, HttpRequest r, long bodyLength, long crc32) {
+      String path = r.uri();
+      boolean keepAlive = HttpUtil.isKeepAlive(r);
+      if (path.startsWith("/hang")) {
+        return;
+      }
+      if (path.startsWith("/delay/")) {
+        long ms = Long.parseLong(path.substring("/delay/".length()).split("[?/]")[0]);
+        ctx.executor().schedule(() -> writeEcho(ctx, r, bodyLength, crc32, keepAlive, HttpResponseStatus.OK), ms, TimeUnit.MILLISECONDS);
+        return;
+      }
+      if (path.startsWith("/bytes/") || path.startsWith("/gated/")) {
+        long n = Long.parseLong(path.substring(7).split("[?/]")[0]);
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set("x-backend", name).set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+        HttpUtil.setTransferEncodingChunked(head, true);
+        HttpUtil.setKeepAlive(head, keepAlive);
+        ctx.write(head);
+        new BodyWriter(ctx, n, path.startsWith("/gated/") ? n / 2 : -1, keepAlive).writeMore();
+        return;
+      }
+      HttpResponseStatus status = HttpResponseStatus.OK;
+      if (path.startsWith("/status/")) {
+        status = HttpResponseStatus.valueOf(Integer.parseInt(path.substring("/status/".length()).split("[?/]")[0]));
+      }
+      writeEcho(ctx, r, bodyLength, crc32, keepAlive, status);
+      if (path.startsWith("/close-after")) {
+        ctx.channel().eventLoop().execute(ctx::close);
+      }
+    }
+
+    private void writeEcho(ChannelHandlerContext ctx, HttpRequest r, long bodyLength, long crc32, boolean keepAlive, HttpResponseStatus status) {
+      StringBuilder b = new StringBuilder();
+      b.append("backend=").append(name).append('\n');
+      b.append("method=").append(r.method()).append('\n');
+      b.append("path=").append(r.uri()).append('\n');
+      b.append("body-bytes=").append(bodyLength).append('\n');
+      b.append("body-crc32=").append(Long.toHexString(crc32)).append('\n');
+      for (Map.Entry<String, String> h : r.headers()) {
+        b.append("header ").append(h.getKey().toLowerCase()).append(": ").append(h.getValue()).append('\n');
+      }
+      ByteBuf body = Unpooled.copiedBuffer(b, StandardCharsets.UTF_8);
+      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+      head.headers()
+          .set("x-backend", name)
+          .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+      if (!keepAlive) {
+        head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
+      ctx.write(head);
+      ChannelFuture f = ctx.writeAndFlush(new DefaultLastHttpContent(body));
+      if (!keepAlive) {
+        f.addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  /** Streams a pattern body in 64 KiB chunks, one chunk per completed write (the writes are the backpressure). */
+  private final class BodyWriter {
+    private final ChannelHandlerContext ctx;
+    private final long total;
+    private final long pauseAt;
+    private final boolean keepAlive;
+    private long written;
+    private boolean paused;
+
+    BodyWriter(ChannelHandlerContext ctx, long total, long pauseAt, boolean keepAlive) {
+      this.ctx = ctx;
+      this.total = total;
+      this.pauseAt = pauseAt;
+      this.keepAlive = keepAlive;
+    }
+
+    void writeMore() {
+      if (!ctx.channel().isActive()) {
+        return;
+      }
+      if (pauseAt >= 0 && !paused && written >= pauseAt) {
+        paused = true;
+        ctx.flush();
+        CountDownLatch g = gate;
+        Thread waiter = new Thread(() -> {
+          try {
+            g.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          ctx.executor().execute(this::writeMore);
+        }, "echo-gate");
+        waiter.setDaemon(true);
+        waiter.start();
+        return;
+      }
+      if (written >= total) {
+        ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (!keepAlive) {
+          f.addListener(ChannelFutureListener.CLOSE);
+        }
+        return;
+      }
+      long limit = pauseAt >= 0 && !paused ? pauseAt : total;
+      int n = (int) Math.min(64 * 1024, limit - written);
+      byte[] bytes = new byte[n];
+      for (int i = 0; i < n; i++) {
+        bytes[i] = patternByte(written + i);
+      }
+      // One bulk write: at the paranoid leak level every buffer access records a stack trace.
+      ByteBuf chunk = ctx.alloc().buffer(n).writeBytes(bytes);
+      written += n;
+      ctx.writeAndFlush(new DefaultHttpContent(chunk)).addListener(f -> {
+        if (f.isSuccess()) {
+          writeMore();
+        } else {
+          ctx.close();
+        }
+      });
+    }
+  }
+}
