@@ -73,6 +73,12 @@ public record ControllerOptions(
         millis, holdoffMillis, maxHoldoffMillis);
   }
 
+  public ControllerOptions withLease(String namespace, String name) {
+    return new ControllerOptions(bindAddress, controlPort, adminPort, className, watchNamespaces, token, tokenFile,
+        tokenSecret, dataplaneService, statusAddresses, leaderElection, namespace, name, identity,
+        heartbeatMillis, holdoffMillis, maxHoldoffMillis);
+  }
+
   public ControllerOptions withWatchNamespaces(Set<String> namespaces) {
     return new ControllerOptions(bindAddress, controlPort, adminPort, className, namespaces, token, tokenFile,
         tokenSecret, dataplaneService, statusAddresses, leaderElection, leaseNamespace, leaseName, identity,
