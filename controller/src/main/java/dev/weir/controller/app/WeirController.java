@@ -129,7 +129,8 @@ public final class WeirController implements AutoCloseable {
     synced = true;
     rebuild.enable();
     status.enable();
-    statusExecutor.scheduleWithFixedDelay(() -> status.request("periodic resync"), 10, 10, TimeUnit.SECONDS);
+    // Safety net: recompute every status now and then (e.g. someone else overwrote one; the Service address changed).
+    statusExecutor.scheduleWithFixedDelay(this::resyncStatus, 10, 10, TimeUnit.SECONDS);
     log.info("weir controller started: control channel on port {}, admin on port {}, class {}",
         server.port(), admin.port(), options.className());
   }
@@ -157,6 +158,15 @@ public final class WeirController implements AutoCloseable {
       } catch (java.util.concurrent.RejectedExecutionException e) {
         // closing meanwhile
       }
+    }
+  }
+
+  private void resyncStatus() {
+    try {
+      statusWriter.writeAll(true);
+    } catch (RuntimeException e) {
+      // An exception would cancel the periodic task for good; log it and try again next period.
+      log.warn("periodic status resync failed: {}", e.toString());
     }
   }
 

@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -39,6 +41,12 @@ public final class StatusWriter {
   private final BooleanSupplier leader;
   private final Supplier<List<String>> addresses;
   private long writes;
+  // What each object's status was last computed from; an object whose inputs are unchanged is skipped without
+  // building its status, so a change to one route among thousands costs one computation, not thousands.
+  private final Map<ObjectRef, Inputs> lastInputs = new HashMap<>();
+
+  /** Everything a ProxyRoute's desired status depends on. */
+  private record Inputs(ProgrammedTracker.Tracked tracked, List<ReplicaState> replicas, String resourceVersion) {}
 
   /**
    * @param addresses where users reach the dataplanes (IPs or host names) for Ingress status
@@ -55,7 +63,13 @@ public final class StatusWriter {
 
   /** One pass over every object; returns how many writes failed (the caller retries later). */
   public synchronized int writeAll() {
+    return writeAll(false);
+  }
+
+  /** @param full recompute every object even if its inputs look unchanged (periodic resync) */
+  public synchronized int writeAll(boolean full) {
     if (!leader.getAsBoolean() || tracker.isEmpty()) return 0;
+    if (full) lastInputs.clear();
     int failed = 0;
     List<ReplicaState> replicas = registry.replicas();
     Instant now = Instant.now();
@@ -63,9 +77,14 @@ public final class StatusWriter {
       var ref = new ObjectRef(ObjectRef.PROXY_ROUTE, route.getMetadata().getNamespace(), route.getMetadata().getName());
       var tracked = tracker.get(ref);
       if (tracked.isEmpty()) continue;
+      Inputs inputs = new Inputs(tracked.get(), replicas, route.getMetadata().getResourceVersion());
+      if (inputs.equals(lastInputs.get(ref))) continue;
       ProxyRouteStatus desired = StatusComputer.desired(tracked.get(), replicas, route.getStatus(), now);
-      if (StatusComputer.same(desired, route.getStatus())) continue;
-      if (!write(route, desired)) failed++;
+      if (StatusComputer.same(desired, route.getStatus()) || write(route, desired)) {
+        lastInputs.put(ref, inputs);
+      } else {
+        failed++;
+      }
     }
     List<IngressLoadBalancerIngress> lb = loadBalancer(addresses.get());
     for (Ingress ingress : cache.ingresses()) {

@@ -8,9 +8,9 @@ import dev.weir.snapshot.VirtualHost;
 import dev.weir.snapshot.WeightedCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -40,7 +40,8 @@ public final class Translator {
     BackendResolver backends = new BackendResolver(view);
     TlsResolver tls = new TlsResolver(view);
     Claims claims = new Claims();
-    Map<ObjectRef, ObjectStatus> statuses = new TreeMap<>();
+    // Hash maps: order does not matter here (verdicts are keyed), and this runs for every object on every rebuild.
+    Map<ObjectRef, ObjectStatus> statuses = new HashMap<>();
 
     ProxyRouteProcessor proxyRoutes = new ProxyRouteProcessor(backends, tls, claims);
     for (ProxyRoute route : IndexView.sorted(index.proxyRoutes())) {
@@ -77,7 +78,7 @@ public final class Translator {
         new Snapshot(0, null, virtualHosts, backends.clusters(clusterNames), tls.certificates(certificateNames))
             .withComputedHash();
 
-    Map<ObjectRef, Verdict> verdicts = new TreeMap<>();
+    Map<ObjectRef, Verdict> verdicts = new HashMap<>();
     statuses.forEach((ref, status) -> verdicts.put(ref, status.toVerdict()));
     return new TranslationResult(snapshot, verdicts);
   }
