@@ -1,6 +1,5 @@
 package dev.weir.controller.watch;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -17,8 +16,6 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.List;
-import java.util.Set;
-import java.util.function.BiPredicate;
 import java.util.stream.Collectors;
 
 /**
@@ -55,30 +52,12 @@ public final class IngressReconciler implements Reconciler<Ingress> {
             .build(),
         context);
     cache.ingressClasses(classes);
-    var services = source(context, Service.class, "ing-services",
-        (ing, svc) -> References.services(ing).contains(svc.getMetadata().getName()), primaries);
-    var slices = source(context, EndpointSlice.class, "ing-endpointslices",
-        (ing, slice) -> References.services(ing).contains(ProxyRouteReconciler.serviceOf(slice)), primaries);
-    var secrets = source(context, Secret.class, "ing-secrets",
-        (ing, secret) -> References.secrets(ing).contains(secret.getMetadata().getName()), primaries);
+    var services = ReferenceMappedSource.of(context, Service.class, Ingress.class, "ing-services",
+        (ing, svc) -> References.services(ing).contains(svc.getMetadata().getName()));
+    var slices = ReferenceMappedSource.of(context, EndpointSlice.class, Ingress.class, "ing-endpointslices",
+        (ing, slice) -> References.services(ing).contains(ProxyRouteReconciler.serviceOf(slice)));
+    var secrets = ReferenceMappedSource.of(context, Secret.class, Ingress.class, "ing-secrets",
+        (ing, secret) -> References.secrets(ing).contains(secret.getMetadata().getName()));
     return List.of(classes, services, slices, secrets);
-  }
-
-  private static <R extends HasMetadata> InformerEventSource<R, Ingress> source(
-      EventSourceContext<Ingress> context, Class<R> type, String name,
-      BiPredicate<Ingress, R> references, IndexerResourceCache<Ingress> primaries) {
-    var config = InformerEventSourceConfiguration.from(type, Ingress.class)
-        .withName(name)
-        .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(obj -> referencing(primaries, obj, references))
-        .build();
-    return new InformerEventSource<>(config, context);
-  }
-
-  private static <R extends HasMetadata> Set<ResourceID> referencing(
-      IndexerResourceCache<Ingress> primaries, R obj, BiPredicate<Ingress, R> references) {
-    return primaries.list(obj.getMetadata().getNamespace(), ing -> references.test(ing, obj))
-        .map(ResourceID::fromResource)
-        .collect(Collectors.toSet());
   }
 }

@@ -1,24 +1,17 @@
 package dev.weir.controller.watch;
 
 import dev.weir.crds.v1alpha1.ProxyRoute;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.List;
-import java.util.Set;
-import java.util.function.BiPredicate;
-import java.util.stream.Collectors;
 
 /**
  * Thin on purpose (Contour's handler, not a per-object reconcile): every ProxyRoute event, including
@@ -46,12 +39,12 @@ public final class ProxyRouteReconciler implements Reconciler<ProxyRoute> {
   public List<EventSource<?, ProxyRoute>> prepareEventSources(EventSourceContext<ProxyRoute> context) {
     IndexerResourceCache<ProxyRoute> primaries = context.getPrimaryCache();
     cache.proxyRoutes(primaries);
-    var services = source(context, Service.class, "pxr-services",
-        (route, svc) -> References.services(route).contains(svc.getMetadata().getName()), primaries);
-    var slices = source(context, EndpointSlice.class, "pxr-endpointslices",
-        (route, slice) -> References.services(route).contains(serviceOf(slice)), primaries);
-    var secrets = source(context, Secret.class, "pxr-secrets",
-        (route, secret) -> References.secrets(route).contains(secret.getMetadata().getName()), primaries);
+    var services = ReferenceMappedSource.of(context, Service.class, ProxyRoute.class, "pxr-services",
+        (route, svc) -> References.services(route).contains(svc.getMetadata().getName()));
+    var slices = ReferenceMappedSource.of(context, EndpointSlice.class, ProxyRoute.class, "pxr-endpointslices",
+        (route, slice) -> References.services(route).contains(serviceOf(slice)));
+    var secrets = ReferenceMappedSource.of(context, Secret.class, ProxyRoute.class, "pxr-secrets",
+        (route, secret) -> References.secrets(route).contains(secret.getMetadata().getName()));
     cache.services(services);
     cache.endpointSlices(slices);
     cache.secrets(secrets);
@@ -61,24 +54,5 @@ public final class ProxyRouteReconciler implements Reconciler<ProxyRoute> {
   static String serviceOf(EndpointSlice slice) {
     var labels = slice.getMetadata().getLabels();
     return labels == null ? null : labels.get("kubernetes.io/service-name");
-  }
-
-  /** An informer on {@code type} whose events map to the routes in the same namespace that reference it. */
-  private static <R extends HasMetadata> InformerEventSource<R, ProxyRoute> source(
-      EventSourceContext<ProxyRoute> context, Class<R> type, String name,
-      BiPredicate<ProxyRoute, R> references, IndexerResourceCache<ProxyRoute> primaries) {
-    var config = InformerEventSourceConfiguration.from(type, ProxyRoute.class)
-        .withName(name)
-        .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(obj -> referencing(primaries, obj, references))
-        .build();
-    return new InformerEventSource<>(config, context);
-  }
-
-  private static <R extends HasMetadata> Set<ResourceID> referencing(
-      IndexerResourceCache<ProxyRoute> primaries, R obj, BiPredicate<ProxyRoute, R> references) {
-    return primaries.list(obj.getMetadata().getNamespace(), route -> references.test(route, obj))
-        .map(ResourceID::fromResource)
-        .collect(Collectors.toSet());
   }
 }
