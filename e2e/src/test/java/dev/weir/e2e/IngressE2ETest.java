@@ -60,6 +60,22 @@ class IngressE2ETest {
   }
 
   @Test
+  void endpointsOfAServiceOnlyAnIngressUsesAreFollowed() {
+    var first = system.backend("ing-pods");
+    var second = dev.weir.dataplane.testing.EchoBackend.start("ing-pods-2");
+    try {
+      system.client().resource(ingress("pods", "weir", "pods.example.com", "/", "Prefix", "ing-pods")).create();
+      system.awaitEveryReplica("pods.example.com", "/", fromBackend("ing-pods"), Duration.ofSeconds(5));
+      system.setEndpoints("ing-pods", java.util.List.of(second));
+      system.awaitEveryReplica("pods.example.com", "/", fromBackend("ing-pods-2"), Duration.ofSeconds(5));
+      system.setEndpoints("ing-pods", java.util.List.of(first));
+      system.awaitEveryReplica("pods.example.com", "/", fromBackend("ing-pods"), Duration.ofSeconds(5));
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
   void exactPathBeatsPrefix() {
     system.backend("ing-exact");
     system.backend("ing-prefix");

@@ -2,6 +2,7 @@ package dev.weir.controller.app;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.time.Duration;
@@ -13,12 +14,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Whether this controller replica leads. Only the leader writes status and serves dataplanes (so that
  * it sees every replica's reports); followers keep warm caches and take over when the Lease expires.
+ *
+ * <p>fabric8's elector runs one acquire, renew, lose cycle and then ends; a replica that lost the Lease
+ * (a missed renewal during an API hiccup, say) campaigns again, otherwise a single-replica install would
+ * stay leaderless for good.
  */
 final class Leadership implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Leadership.class);
 
   private final AtomicBoolean leader = new AtomicBoolean();
-  private CompletableFuture<?> election;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private KubernetesClient client;
+  private LeaderElectionConfig config;
+  private volatile CompletableFuture<?> election;
 
   static Leadership always() {
     Leadership l = new Leadership();
@@ -28,7 +36,8 @@ final class Leadership implements AutoCloseable {
 
   static Leadership elect(KubernetesClient client, ControllerOptions o, Runnable onStart, Runnable onStop) {
     Leadership l = new Leadership();
-    var config = new LeaderElectionConfigBuilder()
+    l.client = client;
+    l.config = new LeaderElectionConfigBuilder()
         .withName(o.leaseName())
         .withLock(new LeaseLock(o.leaseNamespace(), o.leaseName(), o.identity()))
         .withLeaseDuration(Duration.ofSeconds(15))
@@ -48,8 +57,20 @@ final class Leadership implements AutoCloseable {
             },
             newLeader -> log.info("leader is {}", newLeader)))
         .build();
-    l.election = client.leaderElector().withConfig(config).build().start();
+    l.campaign();
     return l;
+  }
+
+  private void campaign() {
+    if (closed.get()) return;
+    CompletableFuture<?> f = client.leaderElector().withConfig(config).build().start();
+    election = f;
+    f.whenComplete((ok, error) -> {
+      leader.set(false);
+      if (closed.get()) return;
+      log.info("leader election cycle ended ({}); campaigning again", error == null ? "lease lost" : error.toString());
+      campaign();
+    });
   }
 
   boolean isLeader() {
@@ -58,6 +79,8 @@ final class Leadership implements AutoCloseable {
 
   @Override
   public void close() {
-    if (election != null) election.cancel(true);
+    closed.set(true);
+    CompletableFuture<?> e = election;
+    if (e != null) e.cancel(true);
   }
 }

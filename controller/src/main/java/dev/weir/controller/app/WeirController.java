@@ -131,6 +131,8 @@ public final class WeirController implements AutoCloseable {
     status.enable();
     // Safety net: recompute every status now and then (e.g. someone else overwrote one; the Service address changed).
     statusExecutor.scheduleWithFixedDelay(this::resyncStatus, 10, 10, TimeUnit.SECONDS);
+    // Safety net for a missed event: an unchanged result is not published again, so this costs one translation.
+    executor.scheduleWithFixedDelay(() -> rebuild.request("periodic resync"), 60, 60, TimeUnit.SECONDS);
     log.info("weir controller started: control channel on port {}, admin on port {}, class {}",
         server.port(), admin.port(), options.className());
   }

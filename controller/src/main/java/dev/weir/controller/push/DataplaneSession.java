@@ -57,7 +57,7 @@ final class DataplaneSession extends SimpleChannelInboundHandler<ChannelMessage>
     } else if (msg instanceof ChannelMessage.Nack nack) {
       registry.nacked(replicaId, nack.version(), nack.reason());
     } else if (msg instanceof ChannelMessage.Report r) {
-      registry.reported(replicaId, r.ready(), r.appliedVersion(), r.requestsTotal());
+      registry.reported(replicaId, r.ready(), r.requestsTotal());
     } else if (!(msg instanceof ChannelMessage.Heartbeat)) {
       // A heartbeat's arrival already reset the idle timer; anything else is unexpected but harmless.
       log.warn("dataplane {} sent unexpected {}", replicaId, msg.getClass().getSimpleName());
@@ -85,7 +85,9 @@ final class DataplaneSession extends SimpleChannelInboundHandler<ChannelMessage>
     }
     replicaId = hello.replicaId();
     server.register(replicaId, this);
-    registry.connected(replicaId, hello.lastAppliedVersion());
+    // The replica's own version may come from another controller, with other content: it raises our floor
+    // (versions never go backwards) but counts as applied only once the replica ACKs a push of ours.
+    registry.connected(replicaId);
     server.publisher().raiseFloor(hello.lastAppliedVersion());
     server.publisher().current().ifPresent(this::offer);
   }

@@ -22,9 +22,10 @@ public final class ReplicaRegistry {
     listeners.add(listener);
   }
 
-  public void connected(String replicaId, long lastAppliedVersion) {
-    replicas.put(replicaId, new ReplicaState(replicaId, lastAppliedVersion > 0, lastAppliedVersion, 0, null, 0));
-    log.info("dataplane {} connected (last applied version {})", replicaId, lastAppliedVersion);
+  /** A replica said hello. Nothing it applied counts until it ACKs a push of this controller's. */
+  public void connected(String replicaId) {
+    replicas.put(replicaId, new ReplicaState(replicaId, false, 0, 0, null, 0));
+    log.info("dataplane {} connected", replicaId);
     changed();
   }
 
@@ -44,9 +45,10 @@ public final class ReplicaRegistry {
     update(replicaId, s -> s.rejected(version, reason));
   }
 
-  public void reported(String replicaId, boolean ready, long appliedVersion, long requestsTotal) {
-    update(replicaId, s -> new ReplicaState(replicaId, ready, Math.max(s.appliedVersion(), appliedVersion),
-        s.rejectedVersion(), s.rejectReason(), requestsTotal));
+  /** Reports carry readiness and counters; the applied version is taken from ACKs only (see {@link #connected}). */
+  public void reported(String replicaId, boolean ready, long requestsTotal) {
+    update(replicaId, s -> new ReplicaState(replicaId, ready, s.appliedVersion(), s.rejectedVersion(), s.rejectReason(),
+        requestsTotal));
   }
 
   public List<ReplicaState> replicas() {

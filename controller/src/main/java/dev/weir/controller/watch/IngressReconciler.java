@@ -1,8 +1,5 @@
 package dev.weir.controller.watch;
 
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -13,17 +10,14 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Set;
 
 /**
- * The Ingress side of {@link ProxyRouteReconciler}: events only request a rebuild. IngressClass changes
- * can change which Ingresses are ours, so they map to every Ingress.
- *
- * <p>It keeps its own Service/EndpointSlice/Secret informers for the mapping (JOSDK ties an event source
- * to one primary type); the index reads those objects from the ProxyRoute side's caches.
+ * The Ingress side of {@link ProxyRouteReconciler}: events only request a rebuild. Service,
+ * EndpointSlice and Secret changes that Ingresses care about arrive through the ProxyRoute side's
+ * informers (one informer per type, so the cache a rebuild reads is the one that saw the event).
  */
 @ControllerConfiguration(name = "ingresses", triggerReconcilerOnAllEvents = true)
 public final class IngressReconciler implements Reconciler<Ingress> {
@@ -43,21 +37,18 @@ public final class IngressReconciler implements Reconciler<Ingress> {
 
   @Override
   public List<EventSource<?, Ingress>> prepareEventSources(EventSourceContext<Ingress> context) {
-    IndexerResourceCache<Ingress> primaries = context.getPrimaryCache();
-    cache.ingresses(primaries);
+    cache.ingresses(context.getPrimaryCache());
+    // Which IngressClass is the default decides which Ingresses and ProxyRoutes are ours: every change rebuilds.
     var classes = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(IngressClass.class, Ingress.class)
             .withName("ingress-classes")
-            .withSecondaryToPrimaryMapper(c -> primaries.list().map(ResourceID::fromResource).collect(Collectors.toSet()))
+            .withSecondaryToPrimaryMapper(c -> {
+              rebuild.request("IngressClass " + c.getMetadata().getName());
+              return Set.<ResourceID>of();
+            })
             .build(),
         context);
     cache.ingressClasses(classes);
-    var services = ReferenceMappedSource.of(context, Service.class, Ingress.class, "ing-services",
-        (ing, svc) -> References.services(ing).contains(svc.getMetadata().getName()));
-    var slices = ReferenceMappedSource.of(context, EndpointSlice.class, Ingress.class, "ing-endpointslices",
-        (ing, slice) -> References.services(ing).contains(ProxyRouteReconciler.serviceOf(slice)));
-    var secrets = ReferenceMappedSource.of(context, Secret.class, Ingress.class, "ing-secrets",
-        (ing, secret) -> References.secrets(ing).contains(secret.getMetadata().getName()));
-    return List.of(classes, services, slices, secrets);
+    return List.of(classes);
   }
 }

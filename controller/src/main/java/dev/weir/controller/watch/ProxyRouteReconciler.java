@@ -15,8 +15,8 @@ import java.util.List;
 
 /**
  * Thin on purpose (Contour's handler, not a per-object reconcile): every ProxyRoute event, including
- * deletes, and every change to a Service, EndpointSlice or Secret a route names only asks for a
- * debounced rebuild. Translation then looks at the whole cluster at once, because routes from many
+ * deletes, and every change to a Service, EndpointSlice or Secret that a ProxyRoute or an Ingress
+ * names only asks for a debounced rebuild. It owns the only informers of those three types. Translation then looks at the whole cluster at once, because routes from many
  * objects merge into one table and conflicts are decided across objects.
  */
 @ControllerConfiguration(name = "proxyroutes", triggerReconcilerOnAllEvents = true)
@@ -39,16 +39,32 @@ public final class ProxyRouteReconciler implements Reconciler<ProxyRoute> {
   public List<EventSource<?, ProxyRoute>> prepareEventSources(EventSourceContext<ProxyRoute> context) {
     IndexerResourceCache<ProxyRoute> primaries = context.getPrimaryCache();
     cache.proxyRoutes(primaries);
-    var services = ReferenceMappedSource.of(context, Service.class, ProxyRoute.class, "pxr-services",
-        (route, svc) -> References.services(route).contains(svc.getMetadata().getName()));
-    var slices = ReferenceMappedSource.of(context, EndpointSlice.class, ProxyRoute.class, "pxr-endpointslices",
-        (route, slice) -> References.services(route).contains(serviceOf(slice)));
-    var secrets = ReferenceMappedSource.of(context, Secret.class, ProxyRoute.class, "pxr-secrets",
-        (route, secret) -> References.secrets(route).contains(secret.getMetadata().getName()));
+    // The one informer per secondary type: both ProxyRoutes and Ingresses are checked for references.
+    var services = ReferenceMappedSource.of(context, Service.class, ProxyRoute.class, "services",
+        svc -> referencesService(svc.getMetadata().getNamespace(), svc.getMetadata().getName()), rebuild);
+    var slices = ReferenceMappedSource.of(context, EndpointSlice.class, ProxyRoute.class, "endpointslices",
+        slice -> referencesService(slice.getMetadata().getNamespace(), serviceOf(slice)), rebuild);
+    var secrets = ReferenceMappedSource.of(context, Secret.class, ProxyRoute.class, "secrets",
+        secret -> referencesSecret(secret.getMetadata().getNamespace(), secret.getMetadata().getName()), rebuild);
     cache.services(services);
     cache.endpointSlices(slices);
     cache.secrets(secrets);
     return List.of(services, slices, secrets);
+  }
+
+  private boolean referencesService(String namespace, String name) {
+    if (name == null) return false;
+    return cache.proxyRoutes().stream().anyMatch(r -> namespace.equals(r.getMetadata().getNamespace())
+            && References.services(r).contains(name))
+        || cache.ingresses().stream().anyMatch(i -> namespace.equals(i.getMetadata().getNamespace())
+            && References.services(i).contains(name));
+  }
+
+  private boolean referencesSecret(String namespace, String name) {
+    return cache.proxyRoutes().stream().anyMatch(r -> namespace.equals(r.getMetadata().getNamespace())
+            && References.secrets(r).contains(name))
+        || cache.ingresses().stream().anyMatch(i -> namespace.equals(i.getMetadata().getNamespace())
+            && References.secrets(i).contains(name));
   }
 
   static String serviceOf(EndpointSlice slice) {

@@ -5,26 +5,36 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.util.function.BiPredicate;
-import java.util.stream.Collectors;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * An informer on a secondary type (Service, EndpointSlice, Secret) whose events reach only the route
- * objects in the same namespace that reference the changed object: unrelated changes trigger nothing.
+ * An informer on a secondary type (Service, EndpointSlice, Secret) whose events trigger a rebuild when
+ * any route object (ProxyRoute or Ingress) references the changed object, and nothing otherwise.
+ *
+ * <p>The rebuild is requested here, from the very informer whose cache the rebuild reads: a second
+ * informer of the same type would see the change at another moment, and a rebuild triggered by one
+ * but reading the other could miss it for good.
  */
 final class ReferenceMappedSource {
   private ReferenceMappedSource() {}
 
+  /**
+   * @param referenced whether any route object references this object (consulted on every event)
+   */
   static <R extends HasMetadata, P extends HasMetadata> InformerEventSource<R, P> of(
-      EventSourceContext<P> context, Class<R> type, Class<P> primaryType, String name, BiPredicate<P, R> references) {
-    var primaries = context.getPrimaryCache();
+      EventSourceContext<P> context, Class<R> type, Class<P> primaryType, String name, Predicate<R> referenced,
+      RebuildTrigger rebuild) {
     var config = InformerEventSourceConfiguration.from(type, primaryType)
         .withName(name)
         .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper((R obj) -> primaries
-            .list(obj.getMetadata().getNamespace(), p -> references.test(p, obj))
-            .map(ResourceID::fromResource)
-            .collect(Collectors.toSet()))
+        .withSecondaryToPrimaryMapper((R obj) -> {
+          if (referenced.test(obj)) {
+            rebuild.request(type.getSimpleName() + " " + obj.getMetadata().getNamespace() + "/" + obj.getMetadata().getName());
+          }
+          // The rebuild is global; no primary needs its own reconcile.
+          return Set.<ResourceID>of();
+        })
         .build();
     return new InformerEventSource<>(config, context);
   }

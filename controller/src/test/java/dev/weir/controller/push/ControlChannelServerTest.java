@@ -98,6 +98,11 @@ class ControlChannelServerTest {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 41, "old", "s3cret"));
       var push = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
       assertEquals(42, push.snapshot().version(), "re-labelled above what the replica had");
+      // What it applied under another controller does not count as applied here: only an ACK of ours does.
+      awaitReplica(s -> s.appliedVersion() == 0);
+      peer.send(new ChannelMessage.Report("dp-1", true, 41, "old", 0, 0, java.util.Map.of()));
+      peer.send(new ChannelMessage.Ack(42));
+      awaitReplica(s -> s.appliedVersion() == 42 && s.ready());
     }
   }
 
