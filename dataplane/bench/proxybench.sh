@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the shared proxy benchmark (../shared/bench/proxybench.sh, see its README) with the Weir dataplane
+# plugged in as the target named "weir", next to direct, nginx and HAProxy, in the same run.
+#
+#   dataplane/bench/proxybench.sh [harness options]        e.g. -s h1-1k,h1-100k -r 3 -d 10
+#
+# The dataplane is started exactly as users start it: `bin/weir dataplane --snapshot FILE` with default
+# settings, from a snapshot with one virtual host "*" routing every path to the harness's upstream, and a
+# TLS listener with the harness's certificate (HTTP/1.1 over TLS for now; h2 comes with the TLS issue).
+# A JVM needs 10-15 s of load before it runs at full speed, so unless you pass -w yourself, every run gets
+# a 15 s warm-up (-w 15). Environment: PROXYBENCH (path of the harness), WEIR_DATAPLANE_JAVA_OPTS.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+harness="${PROXYBENCH:-$root/../shared/bench/proxybench.sh}"
+[ -x "$harness" ] || { echo "proxybench: harness not found at $harness (set PROXYBENCH)" >&2; exit 2; }
+
+http_addr=127.0.0.1:18300
+tls_addr=127.0.0.1:18301
+
+# Build once up front, so the target's start command does not build under the harness's timeout.
+"$root/bin/weir" dataplane --help > /dev/null
+
+args=("$@")
+warm=15
+for a in "$@"; do case "$a" in -w|--warmup) warm="" ;; esac; done
+[ -n "$warm" ] && args=(-w "$warm" "${args[@]}")
+
+# The start command runs under the harness (taskset on the target core); it writes the snapshot from the
+# harness's environment, then execs the dataplane so that its pid is the proxy's pid.
+start_cmd=$(cat <<START
+set -e
+pem_json() { awk '{ printf "%s\\\\n", \$0 }' "\$1"; }
+upstream_host=\${BENCH_UPSTREAM%:*}; upstream_port=\${BENCH_UPSTREAM##*:}
+cat > "\$BENCH_WORKDIR/weir-snapshot.json" <<JSON
+{
+  "version": 1,
+  "virtualHosts": [ { "host": "*", "tlsCertificate": "bench/tls",
+    "routes": [ { "name": "bench/all", "owner": "bench", "path": { "type": "PREFIX", "value": "/" },
+                  "backends": [ { "cluster": "bench/upstream:80", "weight": 1 } ] } ] } ],
+  "clusters": [ { "name": "bench/upstream:80", "endpoints": [ { "address": "\$upstream_host", "port": \$upstream_port } ] } ],
+  "certificates": [ { "name": "bench/tls", "certificateChainPem": "\$(pem_json "\$BENCH_CERT")",
+                      "privateKeyPem": "\$(pem_json "\$BENCH_KEY")" } ]
+}
+JSON
+WEIR_NO_BUILD=1 exec "$root/bin/weir" dataplane --snapshot "\$BENCH_WORKDIR/weir-snapshot.json" --bind 127.0.0.1 \
+  --http-port ${http_addr##*:} --https-port ${tls_addr##*:} --admin-port 0 --replica-id bench
+START
+)
+
+# For checking the generated start command by hand: WEIR_BENCH_PRINT_START=1 dataplane/bench/proxybench.sh
+if [ -n "${WEIR_BENCH_PRINT_START:-}" ]; then printf '%s\n' "$start_cmd"; exit 0; fi
+
+exec "$harness" --target "$http_addr" --target-tls "$tls_addr" --target-name weir \
+  --target-start "$start_cmd" "${args[@]}"
