@@ -41,6 +41,7 @@ public final class StatusWriter {
   private final BooleanSupplier leader;
   private final Supplier<List<String>> addresses;
   private long writes;
+  private final EventRecorder events;
   // What each object's status was last computed from; an object whose inputs are unchanged is skipped without
   // building its status, so a change to one route among thousands costs one computation, not thousands.
   private final Map<ObjectRef, Inputs> lastInputs = new HashMap<>();
@@ -59,6 +60,7 @@ public final class StatusWriter {
     this.registry = registry;
     this.leader = leader;
     this.addresses = addresses;
+    this.events = new EventRecorder(client);
   }
 
   /** One pass over every object; returns how many writes failed (the caller retries later). */
@@ -110,6 +112,8 @@ public final class StatusWriter {
     try {
       client.resource(copy).updateStatus();
       writes++;
+      events.transitions(cached, cached.getStatus() == null ? null : cached.getStatus().getConditions(),
+          status.getConditions());
       return true;
     } catch (KubernetesClientException e) {
       // 409: the cache is behind; 404: deleted meanwhile. Either way the next pass sees fresh state.

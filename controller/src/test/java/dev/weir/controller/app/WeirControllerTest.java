@@ -77,6 +77,10 @@ class WeirControllerTest {
       assertEquals(1L, stored.getStatus().getObservedGeneration());
       assertEquals("1/1", stored.getStatus().getDataplanes().getSummary());
       assertEquals(push.snapshot().version(), stored.getStatus().getDataplanes().getVersion());
+      // Transitions are told as Events too, for kubectl describe.
+      await(() -> client.v1().events().inNamespace("web").list().getItems().stream()
+          .anyMatch(e -> "shop".equals(e.getInvolvedObject().getName()) && "Programmed".equals(e.getReason())
+              && "Normal".equals(e.getType())));
 
       // An edit bumps the generation; Programmed waits for the new version's ACK.
       stored.getSpec().getRules().get(0).getMatches().get(0).getPath().setValue("/v2");
