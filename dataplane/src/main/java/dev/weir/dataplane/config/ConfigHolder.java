@@ -76,8 +76,9 @@ public final class ConfigHolder {
   /**
    * Validates, compiles and swaps in {@code snapshot}; or rejects it and keeps the current config.
    * A snapshot with the content hash of the applied one is only re-labelled with its version. A
-   * snapshot without a hash gets one computed from its content. Serialised: applies never
-   * interleave.
+   * snapshot without a hash gets one computed from its content. A snapshot older (lower version)
+   * than the applied one is rejected; the applied one again (same version and hash) is accepted
+   * without any change. Serialised: applies never interleave.
    */
   public synchronized ApplyResult apply(Snapshot snapshot) {
     if (snapshot == null) {
@@ -85,6 +86,15 @@ public final class ConfigHolder {
     }
     Snapshot s = snapshot.hash().isEmpty() ? snapshot.withComputedHash() : snapshot;
     RuntimeConfig old = current.get();
+    if (old.ready() && s.version() < old.version()) {
+      // Versions never go backwards (the controller continues above what replicas report): an
+      // older snapshot is stale, e.g. a delayed or replayed push, and must not undo a newer one.
+      return reject(new ApplyResult.Rejected(s.version(), "version " + s.version() + " is older than applied " + old.version()));
+    }
+    if (old.ready() && s.version() == old.version() && s.hash().equals(old.hash())) {
+      // The very snapshot that is applied (a push repeated after a reconnect): ACK, change nothing.
+      return new ApplyResult.Applied(old.version(), old.hash(), true);
+    }
     RuntimeConfig next;
     boolean relabelled = old.ready() && old.hash().equals(s.hash());
     if (relabelled) {

@@ -29,6 +29,9 @@ public final class ControlChannelClient implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ControlChannelClient.class);
 
+  /** Name of the handler that detects a silent controller. */
+  static final String DEAD_PEER = "dead-peer";
+
   private final ControlChannelSettings settings;
   private final ConfigHolder config;
   private final Supplier<ChannelMessage.Report> reports;
@@ -67,10 +70,14 @@ public final class ControlChannelClient implements AutoCloseable {
                   protected void initChannel(Channel ch) {
                     long silentNanos = settings.heartbeatInterval().toNanos() * 3;
                     ch.pipeline()
+                        // First, so that any bytes count as a sign of life: behind the frame decoder it
+                        // would only see whole frames, and a large push that takes longer than three
+                        // heartbeat intervals to arrive would be taken for a dead controller (and the
+                        // reconnect would start that push over, forever).
+                        .addLast(DEAD_PEER, new IdleStateHandler(silentNanos, 0, 0, TimeUnit.NANOSECONDS))
                         .addLast("frame-decoder", new LengthFieldBasedFrameDecoder(ChannelMessage.MAX_FRAME_BYTES, 0, 4, 0, 4))
                         .addLast("frame-encoder", new LengthFieldPrepender(4))
                         .addLast("json", ChannelMessageCodec.INSTANCE)
-                        .addLast("dead-peer", new IdleStateHandler(silentNanos, 0, 0, TimeUnit.NANOSECONDS))
                         .addLast("control", new ControlChannelHandler(ControlChannelClient.this, settings, config, reports));
                   }
                 });

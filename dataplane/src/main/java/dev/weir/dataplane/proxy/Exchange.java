@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * client connection is closed, since a status cannot be taken back. A bodiless idempotent request
  * that fails on a reused pooled connection (the upstream closed it just as it was reused) is retried
  * once on a fresh connection.
+ *
+ * <p>A client that stops reading the response is not the upstream's fault, so it does not count
+ * against the response timeout; but it may not hold the exchange (and its upstream connection)
+ * forever either: once the client connection has stayed unwritable for longer than the client idle
+ * timeout, the exchange is aborted.
  */
 final class Exchange {
 
@@ -49,6 +54,8 @@ final class Exchange {
   private final boolean bodiless;
   private final boolean retryable;
   private final long timeoutNanos;
+  /** How long the client may leave the response unread (its connection unwritable) before the exchange is aborted. */
+  private final long clientStallNanos;
 
   /** Request body that arrived while the upstream connection was being set up. */
   private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
@@ -70,6 +77,9 @@ final class Exchange {
   private boolean finished;
   private ScheduledFuture<?> timer;
   private long lastActivity;
+  /** Since when (event-loop clock) the client connection has been unwritable; meaningful while {@link #clientStalled}. */
+  private long clientStalledSince;
+  private boolean clientStalled;
   /** The write that ends the response (its last content, or our error response). */
   private ChannelFuture finalWrite;
   private boolean requestWritten;
@@ -101,6 +111,8 @@ final class Exchange {
     this.bodiless = bodiless;
     this.retryable = bodiless && idempotent(request.method()) && !(request instanceof HttpContent);
     this.timeoutNanos = px.settings().responseTimeout().toNanos();
+    long stall = px.settings().clientIdleTimeout().toNanos();
+    this.clientStallNanos = stall > 0 ? stall : Long.MAX_VALUE; // 0 disables it, as it does the idle handler
     if (request instanceof LastHttpContent) {
       requestComplete = true;
     }
@@ -157,8 +169,21 @@ final class Exchange {
   }
 
   void onClientWritabilityChanged() {
-    if (!finished && upstream != null && client.isWritable()) {
-      upstream.read();
+    if (finished) {
+      return;
+    }
+    if (client.isWritable()) {
+      clientStalled = false;
+      if (upstream != null) {
+        upstream.read();
+      }
+    } else if (!clientStalled) {
+      // Start the clock on the client; make sure the timer looks again when it runs out (the
+      // timer may otherwise be due only at the end of the longer response timeout).
+      long now = now();
+      clientStalled = true;
+      clientStalledSince = now;
+      scheduleCheck(now);
     }
   }
 
@@ -387,6 +412,19 @@ final class Exchange {
       return;
     }
     long now = now();
+    // The writability events keep clientStalled current; this also covers a client that was
+    // already unwritable when the exchange started.
+    if (client.isWritable()) {
+      clientStalled = false;
+    } else if (!clientStalled) {
+      clientStalled = true;
+      clientStalledSince = now;
+    }
+    if (clientStalled && now - clientStalledSince >= clientStallNanos) {
+      // Closing the client and the upstream (which is not pooled: its response is unfinished).
+      abort("client did not read the response for " + px.settings().clientIdleTimeout());
+      return;
+    }
     boolean waitingOnClient =
         (responseStarted && !client.isWritable()) || (!requestComplete && upstream != null && upstream.isWritable() && !responseStarted);
     if (waitingOnClient) {
@@ -402,7 +440,17 @@ final class Exchange {
       }
       return;
     }
-    timer = client.eventLoop().schedule(this::checkTimeout, timeoutNanos - idle, TimeUnit.NANOSECONDS);
+    scheduleCheck(now);
+  }
+
+  /** (Re)arms the timer for the nearer of the two deadlines: upstream silence, and a client that does not read. */
+  private void scheduleCheck(long now) {
+    long delay = timeoutNanos - (now - lastActivity);
+    if (clientStalled) {
+      delay = Math.min(delay, clientStallNanos - (now - clientStalledSince));
+    }
+    cancelTimer();
+    timer = client.eventLoop().schedule(this::checkTimeout, Math.max(0, delay), TimeUnit.NANOSECONDS);
   }
 
   /** Answers the client ourselves; only before the upstream's response head went out. */

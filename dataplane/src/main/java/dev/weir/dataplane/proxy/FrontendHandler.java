@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * an {@link Exchange}. It reads from the client only when it can use what it reads (AUTO_READ is
  * off): between requests, and while an exchange can pass request body on. Requests pipelined behind
  * the current one wait in a queue that is bounded by what one read delivered.
+ *
+ * <p>A client that does not read its responses must not make the proxy buffer them without limit:
+ * the next request is only read, and a queued pipelined one only started, while the client
+ * connection is writable (below its write-buffer high water mark). Otherwise it waits for
+ * {@link #channelWritabilityChanged}; a client that never reads again is closed by the idle timeout.
  */
 public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
@@ -53,6 +58,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
   private boolean draining;
   private boolean counted;
+  /** In {@link #resume()}: a writability change fired from inside one of its writes must not re-enter it. */
+  private boolean resuming;
 
   public FrontendHandler(ProxyContext px) {
     this.px = px;
@@ -91,6 +98,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!closing && exchange == null && (!pending.isEmpty() || (msg instanceof HttpRequest && !ctx.channel().isWritable()))) {
+      // The client is not reading what we already answered (a read can deliver many pipelined
+      // requests, each answered at once): start no new request until it is writable again.
+      pending.add(msg);
+      return;
+    }
     dispatch(msg);
   }
 
@@ -106,6 +119,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (exchange != null) {
       exchange.onClientWritabilityChanged();
+    } else if (ctx.channel().isWritable()) {
+      resume(); // the client caught up: go on with queued pipelined requests, or read the next one
     }
     ctx.fireChannelWritabilityChanged();
   }
@@ -143,7 +158,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (closing || !ctx.channel().isActive()) {
       return;
     }
-    if (exchange == null ? pending.isEmpty() : exchange.wantsClientData()) {
+    // Between requests, read the next one only while the client takes our responses: reading
+    // regardless would let a client that pipelines and never reads grow our outbound buffer forever.
+    if (exchange == null ? pending.isEmpty() && ctx.channel().isWritable() : exchange.wantsClientData()) {
       ctx.read();
     }
   }
@@ -161,8 +178,28 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       releasePending();
       return;
     }
-    while (!closing && !pending.isEmpty() && (exchange == null || !exchange.requestComplete())) {
-      dispatch(pending.poll());
+    resume();
+  }
+
+  /**
+   * Dispatches queued pipelined messages, then reads if there is a use for it. A queued request is
+   * only started while the client is writable; otherwise it stays queued until
+   * {@link #channelWritabilityChanged} calls here again.
+   */
+  private void resume() {
+    if (resuming) {
+      return; // the outer call's loop goes on, and it checks writability before each request
+    }
+    resuming = true;
+    try {
+      while (!closing && !pending.isEmpty() && (exchange == null || !exchange.requestComplete())) {
+        if (exchange == null && pending.peek() instanceof HttpRequest && !ctx.channel().isWritable()) {
+          break;
+        }
+        dispatch(pending.poll());
+      }
+    } finally {
+      resuming = false;
     }
     if (exchange != null) {
       exchange.flushUpstream();
@@ -209,6 +246,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       respond(request, null, HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported", false);
       return;
     }
+    if (!toOriginForm(request)) {
+      respond(request, null, HttpResponseStatus.BAD_REQUEST, "invalid request target", false);
+      return;
+    }
     RuntimeConfig config = px.config().current();
     HttpHeaders headers = request.headers();
     Optional<RouteMatch> match =
@@ -253,6 +294,53 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       closing = true;
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  /**
+   * Rewrites an absolute-form target ({@code GET http://a.example/x?y HTTP/1.1}) to origin-form
+   * ({@code /x?y}) with {@code Host: a.example}. RFC 9112 3.2.2: the target's authority takes
+   * precedence over the Host header (which the client must send, and may send with another value), so
+   * routing, X-Forwarded-Host and the upstream all see that authority; an upstream server gets the
+   * origin-form a server expects. Any other target is left as it is.
+   *
+   * @return false when the target is absolute-form without a host
+   */
+  static boolean toOriginForm(HttpRequest request) {
+    String uri = request.uri();
+    int schemeEnd = uri.indexOf("://");
+    if (uri.startsWith("/") || schemeEnd <= 0 || !isScheme(uri, schemeEnd)) {
+      return true; // origin-form (or asterisk-form, or something the routes simply will not match)
+    }
+    int authorityStart = schemeEnd + 3;
+    int authorityEnd = authorityStart;
+    while (authorityEnd < uri.length() && "/?#".indexOf(uri.charAt(authorityEnd)) < 0) {
+      authorityEnd++;
+    }
+    String authority = uri.substring(authorityStart, authorityEnd);
+    authority = authority.substring(authority.lastIndexOf('@') + 1); // userinfo is not part of the host
+    if (authority.isEmpty()) {
+      return false;
+    }
+    String rest = uri.substring(authorityEnd);
+    int fragment = rest.indexOf('#');
+    if (fragment >= 0) {
+      rest = rest.substring(0, fragment); // never sent in a request target
+    }
+    request.setUri(rest.startsWith("/") ? rest : "/" + rest); // "" or "?q": the path is "/"
+    request.headers().set(HttpHeaderNames.HOST, authority);
+    return true;
+  }
+
+  /** RFC 3986 3.1: {@code ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )} before {@code end}. */
+  private static boolean isScheme(String uri, int end) {
+    for (int i = 0; i < end; i++) {
+      char c = uri.charAt(i);
+      boolean alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      if (!alpha && (i == 0 || !((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isBodiless(HttpRequest request) {

@@ -78,6 +78,40 @@ class ConfigHolderTest {
   }
 
   @Test
+  void rejectsAnOlderVersionAndKeepsTheNewerOne() {
+    ConfigHolder holder = new ConfigHolder();
+    holder.apply(good(5, "/new"));
+    RuntimeConfig applied = holder.current();
+    List<ApplyResult.Rejected> told = new ArrayList<>();
+    holder.addListener(new ConfigListener() {
+      @Override
+      public void applied(RuntimeConfig config, ApplyResult.Applied result) {}
+
+      @Override
+      public void rejected(ApplyResult.Rejected result) {
+        told.add(result);
+      }
+    });
+    ApplyResult r = holder.apply(good(4, "/old"));
+    assertEquals(new ApplyResult.Rejected(4, "version 4 is older than applied 5"), r);
+    assertEquals(List.of(r), told, "a rejection like any other: the control channel NACKs it");
+    assertSame(applied, holder.current());
+    assertEquals(5, holder.appliedVersion());
+    assertTrue(holder.current().routes().match("a.test", "/new", "GET", null).isPresent());
+    assertFalse(holder.apply(good(4, "/new")).accepted(), "older, even with the same content");
+  }
+
+  @Test
+  void theAppliedSnapshotAgainIsANoOp() {
+    ConfigHolder holder = new ConfigHolder();
+    holder.apply(good(5, "/"));
+    RuntimeConfig applied = holder.current();
+    ApplyResult r = holder.apply(good(5, "/"));
+    assertEquals(new ApplyResult.Applied(5, applied.hash(), true), r);
+    assertSame(applied, holder.current(), "nothing swapped");
+  }
+
+  @Test
   void computesAMissingHash() {
     ConfigHolder holder = new ConfigHolder();
     Snapshot s = good(1, "/");

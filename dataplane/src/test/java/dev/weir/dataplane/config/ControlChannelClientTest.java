@@ -12,8 +12,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.LengthFieldPrepender;
+import java.io.ByteArrayOutputStream;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +135,43 @@ class ControlChannelClientTest {
     assertEquals(4, hello.lastAppliedVersion(), "the new hello says what is applied");
     assertEquals(good(4).hash(), hello.lastAppliedHash());
     assertEquals(4, config.appliedVersion(), "the config stays while disconnected");
+  }
+
+  @Test
+  void aPushThatArrivesSlowlyIsNotTakenForSilence() throws Exception {
+    controller = new FakeController(0);
+    controller.heartbeats = false; // only the push itself shows that the controller is alive
+    startClient(controller.port(), Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofMillis(50), Duration.ofMillis(200));
+    controller.nextMessage(ChannelMessage.Hello.class);
+    byte[] frame = frame(new ChannelMessage.Push(good(6)));
+    // A large push over a slow link: its bytes keep coming, but the whole frame takes about 800 ms,
+    // longer than the three heartbeat intervals (300 ms) after which a silent controller is dead.
+    int pieces = 20;
+    for (int i = 0; i < pieces; i++) {
+      controller.sendRaw(Arrays.copyOfRange(frame, i * frame.length / pieces, (i + 1) * frame.length / pieces));
+      Thread.sleep(40);
+    }
+    FakeController.Received ack = controller.next(ChannelMessage.Ack.class, Duration.ofSeconds(5));
+    assertEquals(new ChannelMessage.Ack(6), ack.message());
+    assertEquals(1, ack.connection(), "no reconnect while the push was arriving");
+    assertEquals(1, controller.connections.get());
+    assertEquals(6, config.appliedVersion());
+  }
+
+  /** A message as the controller puts it on the wire: length-prefixed JSON. */
+  private static byte[] frame(ChannelMessage message) {
+    EmbeddedChannel encoder = new EmbeddedChannel(new LengthFieldPrepender(4), ChannelMessageCodec.INSTANCE);
+    assertTrue(encoder.writeOutbound(message));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ByteBuf buf;
+    while ((buf = encoder.readOutbound()) != null) {
+      byte[] b = new byte[buf.readableBytes()];
+      buf.readBytes(b);
+      buf.release();
+      bytes.writeBytes(b);
+    }
+    encoder.finishAndReleaseAll();
+    return bytes.toByteArray();
   }
 
   @Test

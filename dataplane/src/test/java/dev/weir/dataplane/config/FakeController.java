@@ -93,6 +93,12 @@ final class FakeController implements AutoCloseable {
     latest.writeAndFlush(message);
   }
 
+  /** Writes bytes as they are (no framing) on the latest connection: a part of a frame, say. */
+  void sendRaw(byte[] bytes) {
+    // From the first handler's context: straight to the socket, past the length prepender.
+    latest.pipeline().firstContext().writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(bytes));
+  }
+
   /** The next received message of the given type (skipping others), or fails after the timeout. */
   <T extends ChannelMessage> Received next(Class<T> type, Duration timeout) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();

@@ -10,6 +10,8 @@ import dev.weir.dataplane.config.ConfigHolder;
 import dev.weir.dataplane.testing.SnapshotBuilder;
 import dev.weir.snapshot.Endpoint;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -216,6 +218,48 @@ class FrontendHandlerTest {
   }
 
   @Test
+  void anAbsoluteFormTargetIsRoutedByItsAuthorityAndSentInOriginForm() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    // RFC 9112 3.2.2: the authority of the target wins over the Host header.
+    send(get("http://A.test:8080/x?y=1", "unknown.test"));
+    assertEquals(new InetSocketAddress("10.0.0.1", 80), upstreams.acquired.get(0));
+    HttpRequest forwarded = up.readOutbound();
+    assertEquals("/x?y=1", forwarded.uri());
+    assertEquals("A.test:8080", forwarded.headers().get("host"));
+    assertEquals("A.test:8080", forwarded.headers().get("x-forwarded-host"));
+    drainRequest(up);
+    respond(up, "ok");
+    assertEquals("ok", readResponse(new HttpResponse[1]));
+    assertEquals(List.of("r 200"), completed);
+  }
+
+  @Test
+  void absoluteFormTargetsBecomeOriginForm() {
+    HttpRequest bare = get("https://user@a.test", "b.test");
+    assertTrue(FrontendHandler.toOriginForm(bare));
+    assertEquals("/", bare.uri());
+    assertEquals("a.test", bare.headers().get("host"));
+    HttpRequest query = get("http://a.test?q#frag", null);
+    assertTrue(FrontendHandler.toOriginForm(query));
+    assertEquals("/?q", query.uri());
+    HttpRequest origin = get("/p?u=http://x.test/", "b.test");
+    assertTrue(FrontendHandler.toOriginForm(origin));
+    assertEquals("/p?u=http://x.test/", origin.uri(), "origin-form is left alone");
+    assertEquals("b.test", origin.headers().get("host"));
+    assertFalse(FrontendHandler.toOriginForm(get("http:///x", "b.test")), "no host in the target");
+  }
+
+  @Test
+  void anAbsoluteFormTargetWithoutAHostIs400() {
+    send(get("http:///x", "a.test"));
+    HttpResponse[] head = new HttpResponse[1];
+    readResponse(head);
+    assertEquals(400, head[0].status().code());
+    assertFalse(client.isOpen());
+    assertTrue(upstreams.acquired.isEmpty());
+  }
+
+  @Test
   void keepsAClientRequestId() {
     EmbeddedChannel up = upstreams.willConnect(false);
     HttpRequest req = get("/", "a.test");
@@ -352,6 +396,89 @@ class FrontendHandlerTest {
     drainRequest(second);
     respond(second, "two");
     assertEquals("two", readResponse(new HttpResponse[1]));
+  }
+
+  /** Plays a client that stops (false) or resumes (true) reading: its connection turns unwritable, as at the high water mark. */
+  private void setClientWritable(boolean writable) {
+    client.unsafe().outboundBuffer().setUserDefinedWritability(1, writable);
+    client.runPendingTasks(); // the change is announced from a task
+  }
+
+  /** Counts the reads the handler asks of the client connection from now on. */
+  private int[] countReads() {
+    client.config().setAutoRead(false); // as on a real downstream connection: only the handler asks for reads
+    int[] reads = {0};
+    client.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+      @Override
+      public void read(ChannelHandlerContext ctx) {
+        reads[0]++;
+        ctx.read();
+      }
+    });
+    return reads;
+  }
+
+  @Test
+  void aClientThatDoesNotReadIsNotAnsweredOrReadFurther() {
+    int[] reads = countReads();
+    setClientWritable(false);
+    // Pipelined requests it answers itself would otherwise pile up answers without limit.
+    send(get("/", "unknown.test"));
+    assertNull(client.readOutbound(), "no answer is added to what the client has not read yet");
+    assertEquals(0, reads[0], "nor is the next request read");
+    setClientWritable(true);
+    HttpResponse[] head = new HttpResponse[1];
+    readResponse(head);
+    assertEquals(404, head[0].status().code());
+    assertEquals(1, reads[0], "once it reads, so does the proxy");
+    assertTrue(client.isOpen());
+  }
+
+  @Test
+  void aPipelinedRequestWaitsWhileTheClientDoesNotRead() {
+    EmbeddedChannel first = upstreams.willConnect(false);
+    EmbeddedChannel second = upstreams.willConnect(false);
+    int[] reads = countReads();
+    client.writeInbound(get("/one", "a.test"), LastHttpContent.EMPTY_LAST_CONTENT, get("/two", "a.test"), LastHttpContent.EMPTY_LAST_CONTENT);
+    drainRequest(first);
+    reads[0] = 0; // (reading the first request's end was fine)
+    setClientWritable(false);
+    respond(first, "one");
+    assertEquals("one", readResponse(new HttpResponse[1]));
+    assertEquals(1, upstreams.acquired.size(), "the next request is not started while the client does not read");
+    assertEquals(0, reads[0], "nor is anything more read");
+    setClientWritable(true);
+    assertEquals(2, upstreams.acquired.size());
+    assertEquals("/two", ((HttpRequest) second.readOutbound()).uri());
+    drainRequest(second);
+    respond(second, "two");
+    assertEquals("two", readResponse(new HttpResponse[1]));
+    assertTrue(reads[0] > 0, "reading goes on");
+  }
+
+  @Test
+  void aClientThatStopsReadingMidResponseIsClosedAfterTheIdleTimeout() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/", "a.test"));
+    drainRequest(up);
+    HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    HttpUtil.setContentLength(r, 100);
+    up.writeInbound(r, new DefaultHttpContent(Unpooled.copiedBuffer("partial", StandardCharsets.UTF_8)));
+    HttpResponse head = client.readOutbound();
+    assertEquals(200, head.status().code());
+    ((HttpContent) client.readOutbound()).release();
+    setClientWritable(false);
+    // The upstream is silent because the proxy stopped reading it for the client: that is not an
+    // upstream timeout (2 s here), but the client may not hold the exchange longer than its idle timeout (60 s).
+    client.advanceTimeBy(59, TimeUnit.SECONDS);
+    client.runScheduledPendingTasks();
+    assertTrue(client.isOpen());
+    assertTrue(up.isOpen());
+    client.advanceTimeBy(2, TimeUnit.SECONDS);
+    client.runScheduledPendingTasks();
+    assertFalse(client.isOpen(), "the client is closed");
+    assertFalse(up.isOpen(), "the upstream connection is closed, its response unfinished");
+    assertTrue(upstreams.released.isEmpty(), "and not pooled");
   }
 
   @Test

@@ -254,6 +254,12 @@ public final class EchoBackend implements AutoCloseable {
     private final long total;
     private final long pauseAt;
     private final boolean keepAlive;
+    /**
+     * The gate this response waits at, taken when the response starts: taken only at the pause, it
+     * could already be the re-armed one when a fast client had read the first half and opened the
+     * gate before this writer got round to pausing (it then waited for a gate nobody opens).
+     */
+    private final CountDownLatch gate = EchoBackend.this.gate;
     private long written;
     private boolean paused;
 
@@ -271,7 +277,7 @@ public final class EchoBackend implements AutoCloseable {
       if (pauseAt >= 0 && !paused && written >= pauseAt) {
         paused = true;
         ctx.flush();
-        CountDownLatch g = gate;
+        CountDownLatch g = gate;  // this response's gate (see the field)
         Thread waiter = new Thread(() -> {
           try {
             g.await(30, TimeUnit.SECONDS);

@@ -91,6 +91,21 @@ public final class HttpTestClient implements AutoCloseable {
   }
 
   /**
+   * A plain TCP connection with a small socket receive buffer (set before connecting, so the TCP
+   * window stays small): a client that does not read then soon makes the server's writes wait.
+   */
+  public static HttpTestClient connect(int port, int receiveBufferBytes) {
+    try {
+      Socket s = new Socket();
+      s.setReceiveBufferSize(receiveBufferBytes);
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+      return new HttpTestClient(s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
    * A TLS connection to 127.0.0.1:port that sends {@code sniHost} (null: no SNI) and trusts any
    * certificate; {@link #peerCertificate()} tells which one the server chose.
    */
