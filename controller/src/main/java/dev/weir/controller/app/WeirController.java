@@ -92,7 +92,8 @@ public final class WeirController implements AutoCloseable {
     leadership = options.leaderElection()
         ? Leadership.elect(client, options, this::onStartLeading, this::onStopLeading)
         : Leadership.always();
-    statusWriter = new StatusWriter(client, cache, tracker, registry, leadership::isLeader, this::statusAddresses);
+    statusWriter = new StatusWriter(client, cache, tracker, registry, leadership::isLeader, this::statusAddresses,
+        statusExecutor);
     registry.onChange(() -> status.request("replicas"));
     server = new ControlChannelServer(publisher, registry, new TokenCheck(() -> token),
         () -> synced && leadership.isLeader(), options.heartbeatMillis())

@@ -10,11 +10,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Emits a core/v1 Event when a condition changes status or reason, so that {@code kubectl describe}
+ * Emits a core/v1 Event when conditions change status or reason, so that {@code kubectl describe}
  * tells the story (Accepted, then Programmed; or Rejected and why). Events are best effort: a failure
  * to record one is logged and never blocks a status write.
  */
@@ -22,23 +25,39 @@ final class EventRecorder {
   private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
   static final String COMPONENT = "weir-controller";
 
-  private final KubernetesClient client;
+  /** Events are sent this long after the transition, off the status thread (as client-go's broadcaster does). */
+  static final long DELAY_MILLIS = 1000;
 
-  EventRecorder(KubernetesClient client) {
+  private final KubernetesClient client;
+  private final ScheduledExecutorService sender;
+
+  EventRecorder(KubernetesClient client, ScheduledExecutorService sender) {
     this.client = client;
+    this.sender = sender;
   }
 
-  /** One Event per condition whose status or reason differs between {@code before} and {@code after}. */
+  /**
+   * At most one Event per status write, naming every condition whose status or reason changed (the
+   * transient Pending state of Programmed is not worth an Event of its own). Reason and type come from
+   * the first failing changed condition, else from the last changed one.
+   */
   void transitions(HasMetadata object, List<Condition> before, List<Condition> after) {
+    StringBuilder message = new StringBuilder();
+    Condition headline = null;
+    boolean warning = false;
     for (Condition c : after) {
       Condition old = before == null ? null : before.stream().filter(b -> c.getType().equals(b.getType()))
           .findFirst().orElse(null);
-      if (old != null && Objects.equals(old.getStatus(), c.getStatus()) && Objects.equals(old.getReason(), c.getReason())) {
-        continue;
-      }
-      boolean bad = "False".equals(c.getStatus()) && !"Pending".equals(c.getReason());
-      record(object, bad ? "Warning" : "Normal", c.getReason(), c.getType() + "=" + c.getStatus() + ": " + c.getMessage());
+      boolean changed = old == null || !Objects.equals(old.getStatus(), c.getStatus())
+          || !Objects.equals(old.getReason(), c.getReason());
+      if (!changed || "Pending".equals(c.getReason())) continue;
+      boolean bad = "False".equals(c.getStatus());
+      if (message.length() > 0) message.append("; ");
+      message.append(c.getType()).append('=').append(c.getStatus()).append(": ").append(c.getMessage());
+      if (!warning) headline = c;
+      warning |= bad;
     }
+    if (headline != null) record(object, warning ? "Warning" : "Normal", headline.getReason(), message.toString());
   }
 
   private void record(HasMetadata o, String type, String reason, String message) {
@@ -60,11 +79,18 @@ final class EventRecorder {
         .withNewSource().withComponent(COMPONENT).endSource()
         .withReportingComponent(COMPONENT)
         .build();
+    // Informational and not urgent: sent later so that it never competes with a route change in flight.
     try {
-      client.resource(event).create();
-    } catch (KubernetesClientException e) {
-      log.debug("event for {}/{} not recorded: {}", o.getMetadata().getNamespace(), o.getMetadata().getName(),
-          e.getMessage());
+      sender.schedule(() -> {
+        try {
+          client.resource(event).create();
+        } catch (KubernetesClientException e) {
+          log.debug("event for {}/{} not recorded: {}", o.getMetadata().getNamespace(), o.getMetadata().getName(),
+              e.getMessage());
+        }
+      }, DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // shutting down
     }
   }
 }

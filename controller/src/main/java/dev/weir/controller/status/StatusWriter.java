@@ -53,14 +53,14 @@ public final class StatusWriter {
    * @param addresses where users reach the dataplanes (IPs or host names) for Ingress status
    */
   public StatusWriter(KubernetesClient client, ClusterCache cache, ProgrammedTracker tracker, ReplicaRegistry registry,
-      BooleanSupplier leader, Supplier<List<String>> addresses) {
+      BooleanSupplier leader, Supplier<List<String>> addresses, java.util.concurrent.ScheduledExecutorService eventSender) {
     this.client = client;
     this.cache = cache;
     this.tracker = tracker;
     this.registry = registry;
     this.leader = leader;
     this.addresses = addresses;
-    this.events = new EventRecorder(client);
+    this.events = new EventRecorder(client, eventSender);
   }
 
   /** One pass over every object; returns how many writes failed (the caller retries later). */
