@@ -72,7 +72,9 @@ public final class WeirController implements AutoCloseable {
       return t;
     });
     this.rebuild = new Debouncer("rebuild", executor, this::rebuild, options.holdoffMillis(), options.maxHoldoffMillis());
-    this.status = new Debouncer("status", statusExecutor, this::writeStatus, 50, 500);
+    // Status is batched (Contour does the same): a route usually reaches every replica within the holdoff, so
+    // one write carries Accepted, ResolvedRefs and Programmed together instead of a Pending write first.
+    this.status = new Debouncer("status", statusExecutor, this::writeStatus, 200, 1000);
     this.translateTimer = Timer.builder("weir_controller_translate").publishPercentileHistogram().register(metrics);
   }
 

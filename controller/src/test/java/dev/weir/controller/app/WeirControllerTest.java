@@ -42,7 +42,7 @@ class WeirControllerTest {
       client.resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
     }
     controller = WeirController.start(ControllerOptions.defaults().withPorts(0, 0).withToken("t0ken")
-        .withHeartbeatMillis(500).withStatusAddresses(List.of("127.0.0.1")), client);
+        .withHeartbeatMillis(2000).withStatusAddresses(List.of("127.0.0.1")), client);
   }
 
   @AfterEach
