@@ -12,6 +12,11 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -31,7 +36,17 @@ public record Transport(
     Class<? extends Channel> socketChannel,
     ChannelOption<Boolean> reusePortOption) {
 
+  /**
+   * The transport named by {@code -Dweir.transport} or {@code WEIR_TRANSPORT} ({@code io_uring}, {@code epoll},
+   * {@code nio}) when it loads here, else the best one that does.
+   */
   public static Transport detect() {
+    String wanted = System.getProperty("weir.transport", System.getenv().getOrDefault("WEIR_TRANSPORT", ""));
+    if (wanted.equals("nio")) return nio();
+    if (wanted.equals("io_uring") && IoUring.isAvailable()) {
+      return new Transport("io_uring", IoUringIoHandler::newFactory, IoUringServerSocketChannel.class,
+          IoUringSocketChannel.class, IoUringChannelOption.SO_REUSEPORT);
+    }
     if (Epoll.isAvailable()) {
       return new Transport("epoll", EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class, EpollChannelOption.SO_REUSEPORT);
     }
