@@ -53,6 +53,10 @@ final class Exchange {
   private final boolean headRequest;
   private final boolean bodiless;
   private final boolean retryable;
+  /** The request asks to switch protocols ({@code Connection: upgrade}); a 101 answer then starts a {@link Tunnel}. */
+  private final boolean upgrade;
+  /** The upstream accepted the upgrade: its 101 went to the client, and the tunnel starts at the end of that head. */
+  private boolean switching;
   private final long timeoutNanos;
   /** How long the client may leave the response unread (its connection unwritable) before the exchange is aborted. */
   private final long clientStallNanos;
@@ -98,7 +102,9 @@ final class Exchange {
       InetSocketAddress endpoint,
       HttpVersion clientVersion,
       boolean clientKeepAlive,
-      boolean bodiless) {
+      boolean bodiless,
+      boolean upgrade) {
+    this.upgrade = upgrade;
     this.frontend = frontend;
     this.client = client;
     this.px = px;
@@ -235,6 +241,8 @@ final class Exchange {
       if (content instanceof LastHttpContent) {
         if (interim) {
           interim = false;
+        } else if (switching) {
+          startTunnel();
         } else {
           onResponseComplete();
         }
@@ -353,8 +361,15 @@ final class Exchange {
       return false;
     }
     if (code == 101) {
-      upstreamFailed("upstream switched protocols, which this proxy does not tunnel");
-      return false;
+      if (!upgrade || !requestComplete || !bodiless || !HttpUpgrade.acceptable(response)) {
+        upstreamFailed("upstream switched protocols without a tunnelable upgrade request");
+        return false;
+      }
+      switching = true;
+      responseStarted = true;
+      HttpUpgrade.prepareSwitchingResponse(response);
+      px.stats().requestCompleted(route.name(), code);
+      return true;
     }
     if (code >= 100 && code < 200) {
       interim = true;
@@ -388,6 +403,21 @@ final class Exchange {
       up.close();
     }
     finish(closeClient);
+  }
+
+  /**
+   * The 101 head is written (not yet flushed): hands both connections to a {@link Tunnel}. The
+   * upstream connection is never pooled again; it closes with the tunnel.
+   */
+  private void startTunnel() {
+    finished = true;
+    cancelTimer();
+    releaseEarly();
+    Channel up = upstream;
+    backend.unbind(this);
+    upstream = null;
+    clientDirty = false;
+    frontend.startTunnel(this, up);
   }
 
   private void releaseOrClose(Channel up, boolean reusable) {

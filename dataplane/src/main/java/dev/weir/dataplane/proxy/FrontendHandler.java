@@ -3,7 +3,12 @@ package dev.weir.dataplane.proxy;
 import dev.weir.dataplane.config.RuntimeConfig;
 import dev.weir.dataplane.routing.RouteMatch;
 import dev.weir.dataplane.upstream.UpstreamCluster;
+import dev.weir.dataplane.pipeline.PipelineNames;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -52,6 +57,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private String clientIp = "unknown";
   private Exchange exchange;
+  /** Set once an upgrade was accepted: the connection is no longer HTTP, bytes are relayed as they are. */
+  private Tunnel tunnel;
   /** Reading the (empty) rest of a request this handler answered itself. */
   private boolean discarding;
   /** The connection is closing: everything read from now on is dropped. */
@@ -92,12 +99,19 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (exchange != null) {
       exchange.onClientClosed();
     }
+    if (tunnel != null) {
+      tunnel.clientClosed();
+    }
     releasePending();
     ctx.fireChannelInactive();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (tunnel != null) {
+      tunnel.fromClient(msg);
+      return;
+    }
     if (!closing && exchange == null && (!pending.isEmpty() || (msg instanceof HttpRequest && !ctx.channel().isWritable()))) {
       // The client is not reading what we already answered (a read can deliver many pipelined
       // requests, each answered at once): start no new request until it is writable again.
@@ -109,6 +123,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (tunnel != null) {
+      return; // the tunnel flushes each relayed read and reads again when it is written
+    }
     if (exchange != null) {
       exchange.flushUpstream();
     }
@@ -119,7 +136,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (exchange != null) {
       exchange.onClientWritabilityChanged();
-    } else if (ctx.channel().isWritable()) {
+    } else if (tunnel == null && ctx.channel().isWritable()) {
       resume(); // the client caught up: go on with queued pipelined requests, or read the next one
     }
     ctx.fireChannelWritabilityChanged();
@@ -129,12 +146,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt == DrainEvent.INSTANCE) {
       draining = true;
-      if (exchange == null && !discarding) {
+      if (tunnel != null) {
+        tunnel.close(); // a tunnel has no request boundary to stop at
+      } else if (exchange == null && !discarding) {
         closeNow();
       }
     } else if (evt instanceof IdleStateEvent) {
       // An idle keep-alive connection, a client too slow to send a request head, or one that stopped
       // sending its request body: close it (an exchange waiting on such a client is aborted with it).
+      // A tunnel with no traffic either way for that long is closed too.
       if (exchange == null || exchange.wantsClientData()) {
         closeNow();
       }
@@ -155,7 +175,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   /** Reads from the client if there is a use for what arrives. */
   void maybeRead() {
-    if (closing || !ctx.channel().isActive()) {
+    if (closing || tunnel != null || !ctx.channel().isActive()) {
       return;
     }
     // Between requests, read the next one only while the client takes our responses: reading
@@ -179,6 +199,48 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     resume();
+  }
+
+  /**
+   * Called by the exchange when the upstream accepted an upgrade: its 101 (and the end of that head)
+   * is written to the client, not yet flushed. Removes the HTTP codecs from both connections and
+   * relays raw bytes between them from now on.
+   */
+  void startTunnel(Exchange done, Channel upstream) {
+    if (exchange != done) {
+      upstream.close();
+      return;
+    }
+    exchange = null;
+    Channel client = ctx.channel();
+    client.flush();
+    // Whatever the codec decoded behind the upgrade request was the new protocol's bytes, parsed as
+    // HTTP and so lost: the client did not wait for the 101 (RFC 9110 7.8 lets it; WebSocket does not).
+    boolean lost = !pending.isEmpty();
+    releasePending();
+    tunnel = new Tunnel(client, upstream);
+    if (lost || closing || !client.isActive() || !upstream.isActive()) {
+      log.debug("upgrade from {} cannot be tunnelled: {}", clientIp, lost ? "client sent data before the 101" : "a connection closed");
+      closing = true;
+      client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      upstream.close();
+      return;
+    }
+    ChannelPipeline up = upstream.pipeline();
+    // Relay first, then codec: bytes the codec still holds (sent right after the 101) go to the relay.
+    if (up.get(BackendHandler.class) != null) {
+      up.replace(BackendHandler.class, PipelineNames.UPSTREAM_RELAY, tunnel.upstreamHandler());
+    } else {
+      up.addLast(PipelineNames.UPSTREAM_RELAY, tunnel.upstreamHandler());
+    }
+    if (up.get(HttpClientCodec.class) != null) {
+      up.remove(HttpClientCodec.class);
+    }
+    // Bytes the server codec still holds arrive at channelRead, which now relays them.
+    if (ctx.pipeline().get(HttpServerCodec.class) != null) {
+      ctx.pipeline().remove(HttpServerCodec.class);
+    }
+    tunnel.start();
   }
 
   /**
@@ -268,13 +330,19 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     HttpVersion version = request.protocolVersion();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     boolean bodiless = isBodiless(request);
+    // Upgrade and Connection are hop-by-hop; they are forwarded (re-set) for a protocol switch only.
+    String upgrade = bodiless ? HttpUpgrade.requested(request) : null;
     ForwardedHeaders.apply(headers, clientIp, px.scheme());
+    if (upgrade != null) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      headers.set(HttpHeaderNames.UPGRADE, upgrade);
+    }
     if (!headers.contains(HttpHeaderNames.HOST)) {
       headers.set(HttpHeaderNames.HOST, NetUtil.toSocketAddressString(endpoint));
     }
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     // The exchange takes the head (and, for a full request, its content) from here on.
-    exchange = new Exchange(this, ctx.channel(), px, ReferenceCountUtil.retain(request), route, endpoint, version, keepAlive, bodiless);
+    exchange = new Exchange(this, ctx.channel(), px, ReferenceCountUtil.retain(request), route, endpoint, version, keepAlive, bodiless, upgrade != null);
     exchange.start();
   }
 

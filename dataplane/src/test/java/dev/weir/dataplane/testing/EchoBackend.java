@@ -55,6 +55,13 @@ import java.util.zip.CRC32;
  *   <li>{@code /close-after}: answers normally (no {@code Connection: close}) and then closes the connection</li>
  *   <li>{@code /status/<code>}: answers with that status</li>
  * </ul>
+ *
+ * <p>Protocol switches: a request with {@code Connection: upgrade} and {@code Upgrade: echo-test}
+ * or {@code Upgrade: websocket} (the latter with a {@code Sec-WebSocket-Key}, answered with its
+ * {@code Sec-WebSocket-Accept}) gets a 101, after which the connection echoes raw bytes, and closes
+ * after echoing a read that ends with {@code QUIT\n}. The 101 carries {@code x-backend} and
+ * {@code x-seen-<name>} for the request's upgrade, connection and sec-websocket-* headers. Any other
+ * {@code Upgrade} is ignored (an ordinary answer). {@link #upgrades()} counts the switches.
  */
 public final class EchoBackend implements AutoCloseable {
 
@@ -65,6 +72,7 @@ public final class EchoBackend implements AutoCloseable {
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicLong bodyBytes = new AtomicLong();
+  private final AtomicInteger upgrades = new AtomicInteger();
   private volatile CountDownLatch gate = new CountDownLatch(1);
   private final io.netty.channel.group.ChannelGroup children =
       new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
@@ -131,6 +139,22 @@ public final class EchoBackend implements AutoCloseable {
     return requests.get();
   }
 
+  /** Connections switched to the raw echo protocol since start. */
+  public int upgrades() {
+    return upgrades.get();
+  }
+
+  /** RFC 6455 4.2.2: the Sec-WebSocket-Accept value for a Sec-WebSocket-Key. */
+  public static String webSocketAccept(String key) {
+    try {
+      byte[] sha1 = java.security.MessageDigest.getInstance("SHA-1")
+          .digest((key.trim() + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
+      return java.util.Base64.getEncoder().encodeToString(sha1);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Request body bytes received so far, updated chunk by chunk. */
   public long bodyBytesReceived() {
     return bodyBytes.get();
@@ -180,9 +204,44 @@ public final class EchoBackend implements AutoCloseable {
         if (c instanceof LastHttpContent) {
           HttpRequest r = request;
           request = null;
+          if (switchProtocols(ctx, r)) {
+            return;
+          }
           answer(ctx, r, received, crc.getValue());
         }
       }
+    }
+
+    /** Answers an echo-test or websocket upgrade with 101 and turns the connection into a raw echo; false for any other request. */
+    private boolean switchProtocols(ChannelHandlerContext ctx, HttpRequest r) {
+      String upgrade = r.headers().get(HttpHeaderNames.UPGRADE);
+      if (upgrade == null || !r.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+        return false;
+      }
+      boolean websocket = upgrade.equalsIgnoreCase("websocket");
+      String key = r.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+      if (!upgrade.equalsIgnoreCase("echo-test") && !(websocket && key != null)) {
+        return false;
+      }
+      upgrades.incrementAndGet();
+      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+      head.headers().set(HttpHeaderNames.UPGRADE, upgrade).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set("x-backend", name);
+      if (websocket) {
+        head.headers().set(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT, webSocketAccept(key));
+      }
+      for (Map.Entry<String, String> h : r.headers()) {
+        String n = h.getKey().toLowerCase();
+        if (n.equals("upgrade") || n.equals("connection") || n.startsWith("sec-websocket-")) {
+          head.headers().add("x-seen-" + n, h.getValue());
+        }
+      }
+      ctx.write(head);
+      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+      io.netty.channel.ChannelPipeline p = ctx.pipeline();
+      p.replace(this, "raw-echo", new RawEcho());
+      p.remove(HttpServerExpectContinueHandler.class);
+      p.remove(HttpServerCodec.class);
+      return true;
     }
 
     private void answer(ChannelHandlerContext ctx, HttpRequest r, long bodyLength, long crc32) {
@@ -238,6 +297,27 @@ public final class EchoBackend implements AutoCloseable {
       ctx.write(head);
       ChannelFuture f = ctx.writeAndFlush(new DefaultLastHttpContent(body));
       if (!keepAlive) {
+        f.addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  /** After a protocol switch: echoes every read; closes after echoing one that ends with {@code QUIT\n}. */
+  private static final class RawEcho extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof ByteBuf buf)) {
+        io.netty.util.ReferenceCountUtil.release(msg);
+        return;
+      }
+      boolean quit = buf.toString(StandardCharsets.ISO_8859_1).endsWith("QUIT\n");
+      ChannelFuture f = ctx.writeAndFlush(buf);
+      if (quit) {
         f.addListener(ChannelFutureListener.CLOSE);
       }
     }

@@ -269,6 +269,28 @@ public final class HttpTestClient implements AutoCloseable {
     }
   }
 
+  /** Exactly n raw bytes (after a protocol switch, say); fails if the connection ends first. */
+  public byte[] readBytes(int n) {
+    try {
+      byte[] data = in.readNBytes(n);
+      if (data.length < n) {
+        throw new EOFException("connection closed after " + data.length + " of " + n + " bytes");
+      }
+      return data;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Half-closes the connection: the server sees the end of input, the client can still read. */
+  public void shutdownOutput() {
+    try {
+      socket.shutdownOutput();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** True when the server closes the connection within the read timeout (no more bytes arrive). */
   public boolean awaitClosedByServer() {
     try {
