@@ -62,7 +62,7 @@ class IngressE2ETest {
   @Test
   void endpointsOfAServiceOnlyAnIngressUsesAreFollowed() {
     var first = system.backend("ing-pods");
-    var second = dev.weir.dataplane.testing.EchoBackend.start("ing-pods-2");
+    var second = dev.weir.dataplane.testing.EchoBackend.start("ing-pods-2", WeirSystem.backendAddress());
     try {
       system.client().resource(ingress("pods", "weir", "pods.example.com", "/", "Prefix", "ing-pods")).create();
       system.awaitEveryReplica("pods.example.com", "/", fromBackend("ing-pods"), Duration.ofSeconds(5));

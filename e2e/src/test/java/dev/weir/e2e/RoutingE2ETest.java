@@ -76,7 +76,7 @@ class RoutingE2ETest {
   @Test
   void endpointsAddedAndRemovedAreFollowed() {
     EchoBackend one = system.backend("pool");
-    EchoBackend two = EchoBackend.start("pool-2");
+    EchoBackend two = EchoBackend.start("pool-2", WeirSystem.backendAddress());
     try {
       system.apply(system.route("pool", "pool.example.com", "/", "pool"));
       system.awaitEveryReplica("pool.example.com", "/", fromBackend("pool"), Duration.ofSeconds(5));

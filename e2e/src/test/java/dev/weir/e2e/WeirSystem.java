@@ -91,6 +91,21 @@ public final class WeirSystem implements AutoCloseable {
     }
   }
 
+  /**
+   * Where echo backends listen and what their EndpointSlices say: 127.0.0.1 with the embedded API server;
+   * against a real cluster a non-loopback address of this machine from {@code WEIR_E2E_BACKEND_ADDRESS},
+   * because the Kubernetes API server rejects loopback addresses in EndpointSlices.
+   */
+  static String backendAddress() {
+    if (!realCluster()) return "127.0.0.1";
+    String a = System.getenv("WEIR_E2E_BACKEND_ADDRESS");
+    if (a == null || a.isBlank() || a.startsWith("127.") || a.equals("::1")) {
+      throw new IllegalStateException("against a real cluster set WEIR_E2E_BACKEND_ADDRESS to a non-loopback IP of"
+          + " this machine (e.g. the first of `hostname -I`): the API server rejects 127.0.0.1 in EndpointSlices");
+    }
+    return a;
+  }
+
   static boolean realCluster() {
     String kubeconfig = System.getenv("KUBECONFIG");
     return kubeconfig != null && !kubeconfig.isBlank();
@@ -146,7 +161,7 @@ public final class WeirSystem implements AutoCloseable {
 
   /** Starts an echo backend with a Service (port 80, named http) and an EndpointSlice pointing at it. */
   public EchoBackend backend(String name) {
-    EchoBackend b = EchoBackend.start(name);
+    EchoBackend b = EchoBackend.start(name, backendAddress());
     backends.put(name, b);
     client.resource(new ServiceBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
         .withNewSpec().addNewPort().withName("http").withPort(80).withNewTargetPort(8080).endPort().endSpec().build())
@@ -166,7 +181,7 @@ public final class WeirSystem implements AutoCloseable {
           .withNewMetadata().withName(service + "-" + (i++)).withNamespace(namespace)
           .addToLabels("kubernetes.io/service-name", service).endMetadata()
           .withAddressType("IPv4")
-          .withEndpoints(new EndpointBuilder().withAddresses("127.0.0.1").withNewConditions().withReady(true)
+          .withEndpoints(new EndpointBuilder().withAddresses(backendAddress()).withNewConditions().withReady(true)
               .endConditions().build())
           .addNewPort().withName("http").withPort(b.port()).withProtocol("TCP").endPort()
           .build()).create();

@@ -77,7 +77,7 @@ public final class EchoBackend implements AutoCloseable {
   private final io.netty.channel.group.ChannelGroup children =
       new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
-  private EchoBackend(String name) throws InterruptedException {
+  private EchoBackend(String name, String bindAddress) throws InterruptedException {
     this.name = name;
     this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("echo-" + name), NioIoHandler.newFactory());
     this.server =
@@ -98,14 +98,22 @@ public final class EchoBackend implements AutoCloseable {
                         .addLast(new EchoHandler());
                   }
                 })
-            .bind("127.0.0.1", 0)
+            .bind(bindAddress, 0)
             .sync()
             .channel();
   }
 
   public static EchoBackend start(String name) {
+    return start(name, "127.0.0.1");
+  }
+
+  /**
+   * On another local address: e2e tests against a real cluster need one, because the API server
+   * rejects loopback addresses in EndpointSlices.
+   */
+  public static EchoBackend start(String name, String bindAddress) {
     try {
-      return new EchoBackend(name);
+      return new EchoBackend(name, bindAddress);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
