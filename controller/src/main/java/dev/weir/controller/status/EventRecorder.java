@@ -38,7 +38,8 @@ final class EventRecorder {
 
   /**
    * At most one Event per status write, naming every condition whose status or reason changed (the
-   * transient Pending state of Programmed is not worth an Event of its own). Reason and type come from
+   * transient Pending state of Programmed, and a brand-new route's first True verdicts, are not worth an
+   * Event of their own). Reason and type come from
    * the first failing changed condition, else from the last changed one.
    */
   void transitions(HasMetadata object, List<Condition> before, List<Condition> after) {
@@ -51,6 +52,9 @@ final class EventRecorder {
       boolean changed = old == null || !Objects.equals(old.getStatus(), c.getStatus())
           || !Objects.equals(old.getReason(), c.getReason());
       if (!changed || "Pending".equals(c.getReason())) continue;
+      // A new route's first Accepted=True and ResolvedRefs=True say nothing Programmed=True will not:
+      // only failures, recoveries and Programmed are worth an API write each.
+      if (old == null && "True".equals(c.getStatus()) && !"Programmed".equals(c.getType())) continue;
       boolean bad = "False".equals(c.getStatus());
       if (message.length() > 0) message.append("; ");
       message.append(c.getType()).append('=').append(c.getStatus()).append(": ").append(c.getMessage());
