@@ -44,45 +44,94 @@ public record ControllerOptions(
   }
 
   public ControllerOptions withPorts(int control, int admin) {
-    return new ControllerOptions(bindAddress, control, admin, className, watchNamespaces, token, tokenFile, tokenSecret,
-        dataplaneService, statusAddresses, leaderElection, leaseNamespace, leaseName, identity, heartbeatMillis,
-        holdoffMillis, maxHoldoffMillis);
+    return with(b -> {
+      b.controlPort = control;
+      b.adminPort = admin;
+    });
   }
 
   public ControllerOptions withToken(String newToken) {
-    return new ControllerOptions(bindAddress, controlPort, adminPort, className, watchNamespaces, newToken, tokenFile,
-        tokenSecret, dataplaneService, statusAddresses, leaderElection, leaseNamespace, leaseName, identity,
-        heartbeatMillis, holdoffMillis, maxHoldoffMillis);
+    return with(b -> b.token = newToken);
   }
 
   public ControllerOptions withStatusAddresses(List<String> addresses) {
-    return new ControllerOptions(bindAddress, controlPort, adminPort, className, watchNamespaces, token, tokenFile,
-        tokenSecret, dataplaneService, addresses, leaderElection, leaseNamespace, leaseName, identity,
-        heartbeatMillis, holdoffMillis, maxHoldoffMillis);
+    return with(b -> b.statusAddresses = addresses);
   }
 
   public ControllerOptions withLeaderElection(boolean enabled, String newIdentity) {
-    return new ControllerOptions(bindAddress, controlPort, adminPort, className, watchNamespaces, token, tokenFile,
-        tokenSecret, dataplaneService, statusAddresses, enabled, leaseNamespace, leaseName, newIdentity,
-        heartbeatMillis, holdoffMillis, maxHoldoffMillis);
+    return with(b -> {
+      b.leaderElection = enabled;
+      b.identity = newIdentity;
+    });
   }
 
   public ControllerOptions withHeartbeatMillis(long millis) {
-    return new ControllerOptions(bindAddress, controlPort, adminPort, className, watchNamespaces, token, tokenFile,
-        tokenSecret, dataplaneService, statusAddresses, leaderElection, leaseNamespace, leaseName, identity,
-        millis, holdoffMillis, maxHoldoffMillis);
+    return with(b -> b.heartbeatMillis = millis);
   }
 
   public ControllerOptions withLease(String namespace, String name) {
-    return new ControllerOptions(bindAddress, controlPort, adminPort, className, watchNamespaces, token, tokenFile,
-        tokenSecret, dataplaneService, statusAddresses, leaderElection, namespace, name, identity,
-        heartbeatMillis, holdoffMillis, maxHoldoffMillis);
+    return with(b -> {
+      b.leaseNamespace = namespace;
+      b.leaseName = name;
+    });
   }
 
   public ControllerOptions withWatchNamespaces(Set<String> namespaces) {
-    return new ControllerOptions(bindAddress, controlPort, adminPort, className, namespaces, token, tokenFile,
-        tokenSecret, dataplaneService, statusAddresses, leaderElection, leaseNamespace, leaseName, identity,
-        heartbeatMillis, holdoffMillis, maxHoldoffMillis);
+    return with(b -> b.watchNamespaces = namespaces);
+  }
+
+  /** A copy with some fields changed: one place that lists every component, instead of one per wither. */
+  private ControllerOptions with(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return f.build();
+  }
+
+  /** Mutable scratch copy of the record's components, used only by {@link #with}. */
+  private static final class Fields {
+    String bindAddress;
+    int controlPort;
+    int adminPort;
+    String className;
+    Set<String> watchNamespaces;
+    String token;
+    Path tokenFile;
+    String tokenSecret;
+    String dataplaneService;
+    List<String> statusAddresses;
+    boolean leaderElection;
+    String leaseNamespace;
+    String leaseName;
+    String identity;
+    long heartbeatMillis;
+    long holdoffMillis;
+    long maxHoldoffMillis;
+
+    Fields(ControllerOptions o) {
+      bindAddress = o.bindAddress;
+      controlPort = o.controlPort;
+      adminPort = o.adminPort;
+      className = o.className;
+      watchNamespaces = o.watchNamespaces;
+      token = o.token;
+      tokenFile = o.tokenFile;
+      tokenSecret = o.tokenSecret;
+      dataplaneService = o.dataplaneService;
+      statusAddresses = o.statusAddresses;
+      leaderElection = o.leaderElection;
+      leaseNamespace = o.leaseNamespace;
+      leaseName = o.leaseName;
+      identity = o.identity;
+      heartbeatMillis = o.heartbeatMillis;
+      holdoffMillis = o.holdoffMillis;
+      maxHoldoffMillis = o.maxHoldoffMillis;
+    }
+
+    ControllerOptions build() {
+      return new ControllerOptions(bindAddress, controlPort, adminPort, className, watchNamespaces, token, tokenFile,
+          tokenSecret, dataplaneService, statusAddresses, leaderElection, leaseNamespace, leaseName, identity,
+          heartbeatMillis, holdoffMillis, maxHoldoffMillis);
+    }
   }
 
   static String hostname() {
