@@ -2,6 +2,7 @@ package dev.weir.dataplane.pipeline;
 
 import dev.weir.dataplane.proxy.FrontendHandler;
 import dev.weir.dataplane.proxy.ProxyContext;
+import dev.weir.dataplane.proxy.RequestHeadTimeoutHandler;
 import dev.weir.dataplane.tls.SniContextMapping;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Downstream connection pipeline, built in steps (TLS, HTTP/1.1, proxy): {@code [sni→ssl]
- * http-codec idle proxy}.
+ * http-codec head-timeout idle proxy}.
  */
 @ChannelHandler.Sharable
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
@@ -61,6 +62,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
             .setMaxHeaderSize(px.settings().maxHeaderSize())
             .setMaxChunkSize(MAX_CHUNK_SIZE);
     p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoder));
+    p.addLast(PipelineNames.HEAD_TIMEOUT, new RequestHeadTimeoutHandler(px.settings().headerReadTimeout()));
     p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, px.settings().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
   }
 

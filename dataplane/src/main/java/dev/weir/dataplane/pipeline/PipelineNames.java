@@ -6,6 +6,7 @@ public final class PipelineNames {
   public static final String SNI = "sni";
   public static final String SSL = "ssl";
   public static final String HTTP_CODEC = "http-codec";
+  public static final String HEAD_TIMEOUT = "head-timeout";
   public static final String IDLE = "idle";
   public static final String PROXY = "proxy";
   public static final String UPSTREAM_CODEC = "upstream-codec";

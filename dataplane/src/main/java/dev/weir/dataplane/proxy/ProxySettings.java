@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param maxIdlePerEndpoint idle upstream connections kept per endpoint and event loop
  * @param maxHeaderSize largest request or response header block, bytes (larger requests get 431)
  * @param maxInitialLineLength largest request line, bytes (longer ones get 414)
+ * @param headerReadTimeout a request head (request line and headers) must arrive completely within
+ *     this, counted from the accept or from the end of the previous response (otherwise 408 and close)
  */
 public record ProxySettings(
     Duration responseTimeout,
@@ -21,7 +23,22 @@ public record ProxySettings(
     Duration upstreamIdleTimeout,
     int maxIdlePerEndpoint,
     int maxHeaderSize,
-    int maxInitialLineLength) {
+    int maxInitialLineLength,
+    Duration headerReadTimeout) {
+
+  public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The settings with the default header-read timeout. */
+  public ProxySettings(
+      Duration responseTimeout,
+      Duration connectTimeout,
+      Duration clientIdleTimeout,
+      Duration upstreamIdleTimeout,
+      int maxIdlePerEndpoint,
+      int maxHeaderSize,
+      int maxInitialLineLength) {
+    this(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, DEFAULT_HEADER_READ_TIMEOUT);
+  }
 
   public static ProxySettings defaults() {
     return new ProxySettings(
@@ -29,18 +46,22 @@ public record ProxySettings(
   }
 
   public ProxySettings withResponseTimeout(Duration timeout) {
-    return new ProxySettings(timeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength);
+    return new ProxySettings(timeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout);
   }
 
   public ProxySettings withUpstreamIdleTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, timeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength);
+    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, timeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout);
   }
 
   public ProxySettings withClientIdleTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, connectTimeout, timeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength);
+    return new ProxySettings(responseTimeout, connectTimeout, timeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout);
   }
 
   public ProxySettings withConnectTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, timeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength);
+    return new ProxySettings(responseTimeout, timeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout);
+  }
+
+  public ProxySettings withHeaderReadTimeout(Duration timeout) {
+    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, timeout);
   }
 }

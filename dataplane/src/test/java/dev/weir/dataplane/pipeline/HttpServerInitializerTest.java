@@ -61,7 +61,7 @@ class HttpServerInitializerTest {
   void buildsTheHttpPipelineInOrder() {
     EmbeddedChannel ch = channel(null);
     List<String> names = ch.pipeline().names();
-    assertEquals(List.of(PipelineNames.HTTP_CODEC, PipelineNames.IDLE, PipelineNames.PROXY), names.subList(0, 3));
+    assertEquals(List.of(PipelineNames.HTTP_CODEC, PipelineNames.HEAD_TIMEOUT, PipelineNames.IDLE, PipelineNames.PROXY), names.subList(0, 4));
     assertTrue(connections.contains(ch));
     assertFalse(ch.finishAndReleaseAll());
   }
