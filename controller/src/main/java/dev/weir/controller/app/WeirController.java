@@ -55,7 +55,6 @@ public final class WeirController implements AutoCloseable {
   private Operator operator;
   private AdminServer admin;
   private volatile boolean synced;
-  private volatile TranslationResult lastResult;
 
   private WeirController(ControllerOptions options, KubernetesClient client) {
     this.options = options;
@@ -151,7 +150,6 @@ public final class WeirController implements AutoCloseable {
     }
     long version = publisher.current().map(s -> s.version()).orElse(0L);
     tracker.onTranslation(result, version);
-    lastResult = result;
     status.request("translation");
   }
 
@@ -214,11 +212,6 @@ public final class WeirController implements AutoCloseable {
 
   public ReplicaRegistry registry() {
     return registry;
-  }
-
-  /** The newest translation, for diagnostics and tests. */
-  public TranslationResult lastTranslation() {
-    return lastResult;
   }
 
   public long statusWrites() {

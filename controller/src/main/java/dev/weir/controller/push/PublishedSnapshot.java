@@ -5,26 +5,20 @@ import dev.weir.snapshot.Snapshot;
 import dev.weir.snapshot.SnapshotJson;
 
 /**
- * A snapshot as published, with the moment it was published and its push frame, encoded once and
+ * A snapshot as published, with its push frame, encoded once and
  * shared by every session (a snapshot of a thousand routes is a few hundred KB of JSON: encoding it
  * per replica would multiply the controller's work by the number of replicas).
  */
 public final class PublishedSnapshot {
   private final Snapshot snapshot;
-  private final long publishedAtNanos;
   private volatile byte[] pushFrame;
 
-  public PublishedSnapshot(Snapshot snapshot, long publishedAtNanos) {
+  public PublishedSnapshot(Snapshot snapshot) {
     this.snapshot = snapshot;
-    this.publishedAtNanos = publishedAtNanos;
   }
 
   public Snapshot snapshot() {
     return snapshot;
-  }
-
-  public long publishedAtNanos() {
-    return publishedAtNanos;
   }
 
   public long version() {

@@ -34,7 +34,7 @@ public final class SnapshotPublisher {
       if (version <= floor) return;
       floor = version;
       if (current != null && current.version() < version) {
-        current = new PublishedSnapshot(current.snapshot().withVersion(++floor), System.nanoTime());
+        current = new PublishedSnapshot(current.snapshot().withVersion(++floor));
         relabelled = current;
       }
     }
@@ -55,7 +55,7 @@ public final class SnapshotPublisher {
       if (current != null && current.snapshot().hash().equals(content.hash())) return Optional.empty();
       long version = Math.max(floor, current == null ? 0 : current.version()) + 1;
       floor = version;
-      next = new PublishedSnapshot(content.withVersion(version), System.nanoTime());
+      next = new PublishedSnapshot(content.withVersion(version));
       current = next;
     }
     log.info("published snapshot version {} ({} virtual hosts, {} clusters, hash {})", next.version(),

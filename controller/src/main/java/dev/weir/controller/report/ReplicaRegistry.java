@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +67,4 @@ public final class ReplicaRegistry {
     listeners.forEach(Runnable::run);
   }
 
-  /** For tests and metrics. */
-  public void forEach(Consumer<ReplicaState> consumer) {
-    replicas().forEach(consumer);
-  }
 }

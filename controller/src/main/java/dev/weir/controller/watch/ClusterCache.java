@@ -52,11 +52,6 @@ public final class ClusterCache {
     this.secrets = cache;
   }
 
-  public boolean isComplete() {
-    return proxyRoutes != null && ingresses != null && ingressClasses != null && services != null
-        && endpointSlices != null && secrets != null;
-  }
-
   /** Everything cached right now. Informer caches hand out their own objects: translation must not mutate them. */
   public ResourceIndex index() {
     return new ResourceIndex(

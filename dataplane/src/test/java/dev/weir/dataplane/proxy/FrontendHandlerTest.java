@@ -96,13 +96,16 @@ class FrontendHandlerTest {
   }
 
   /** Reads a response head and its body (releasing the body) from the client channel. */
-  private String readResponse(HttpResponse[] head) {
-    head[0] = client.readOutbound();
+  /** A response the proxy wrote to the client: its head and its whole body (all buffers released). */
+  private record Answer(HttpResponse head, String body) {}
+
+  private Answer readResponse() {
+    HttpResponse head = client.readOutbound();
     StringBuilder body = new StringBuilder();
-    if (head[0] instanceof FullHttpResponse full) {
+    if (head instanceof FullHttpResponse full) {
       body.append(full.content().toString(StandardCharsets.UTF_8));
       full.release();
-      return body.toString();
+      return new Answer(head, body.toString());
     }
     Object msg;
     while ((msg = client.readOutbound()) != null) {
@@ -113,7 +116,7 @@ class FrontendHandlerTest {
         break;
       }
     }
-    return body.toString();
+    return new Answer(head, body.toString());
   }
 
   private static void drainRequest(EmbeddedChannel up) {
@@ -126,11 +129,11 @@ class FrontendHandlerTest {
   @Test
   void noRouteIs404AndKeepsTheConnection() {
     send(get("/", "unknown.test"));
-    HttpResponse[] head = new HttpResponse[1];
-    String body = readResponse(head);
-    assertEquals(404, head[0].status().code());
+    Answer answer = readResponse();
+    String body = answer.body();
+    assertEquals(404, answer.head().status().code());
     assertEquals("404 Not Found: no route for this host and path\n", body);
-    assertNull(head[0].headers().get("Connection"));
+    assertNull(answer.head().headers().get("Connection"));
     assertTrue(client.isOpen());
     assertEquals(List.of("null 404"), completed);
     assertTrue(upstreams.acquired.isEmpty());
@@ -142,19 +145,17 @@ class FrontendHandlerTest {
     post.setMethod(HttpMethod.POST);
     HttpUtil.setContentLength(post, 3);
     client.writeInbound(post, new DefaultLastHttpContent(Unpooled.copiedBuffer("abc", StandardCharsets.UTF_8)));
-    HttpResponse[] head = new HttpResponse[1];
-    readResponse(head);
-    assertEquals(404, head[0].status().code());
-    assertEquals("close", head[0].headers().get("Connection"));
+    Answer answer = readResponse();
+    assertEquals(404, answer.head().status().code());
+    assertEquals("close", answer.head().headers().get("Connection"));
     assertFalse(client.isOpen());
   }
 
   @Test
   void clusterWithoutEndpointsIs503() {
     send(get("/", "empty.test"));
-    HttpResponse[] head = new HttpResponse[1];
-    readResponse(head);
-    assertEquals(503, head[0].status().code());
+    Answer answer = readResponse();
+    assertEquals(503, answer.head().status().code());
     assertEquals(List.of("r-empty 503"), completed);
     assertTrue(client.isOpen());
   }
@@ -164,10 +165,9 @@ class FrontendHandlerTest {
     HttpRequest bad = get("/", "a.test");
     bad.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("invalid header")));
     client.writeInbound(bad);
-    HttpResponse[] head = new HttpResponse[1];
-    readResponse(head);
-    assertEquals(400, head[0].status().code());
-    assertEquals("close", head[0].headers().get("Connection"));
+    Answer answer = readResponse();
+    assertEquals(400, answer.head().status().code());
+    assertEquals("close", answer.head().headers().get("Connection"));
     assertFalse(client.isOpen());
   }
 
@@ -206,12 +206,12 @@ class FrontendHandlerTest {
     r.headers().set("Content-Length", 5).set("Connection", "keep-alive").set("Keep-Alive", "timeout=5").set("X-App", "1");
     up.writeInbound(r, new DefaultLastHttpContent(Unpooled.copiedBuffer("hello", StandardCharsets.UTF_8)));
 
-    HttpResponse[] head = new HttpResponse[1];
-    assertEquals("hello", readResponse(head));
-    assertEquals(200, head[0].status().code());
-    assertFalse(head[0].headers().contains("Connection"));
-    assertFalse(head[0].headers().contains("Keep-Alive"));
-    assertEquals("1", head[0].headers().get("X-App"));
+    Answer answer = readResponse();
+    assertEquals("hello", answer.body());
+    assertEquals(200, answer.head().status().code());
+    assertFalse(answer.head().headers().contains("Connection"));
+    assertFalse(answer.head().headers().contains("Keep-Alive"));
+    assertEquals("1", answer.head().headers().get("X-App"));
     assertEquals(List.of(up), upstreams.released, "keep-alive upstream connection goes back to the pool");
     assertTrue(client.isOpen());
     assertEquals(List.of("r 200"), completed);
@@ -229,7 +229,7 @@ class FrontendHandlerTest {
     assertEquals("A.test:8080", forwarded.headers().get("x-forwarded-host"));
     drainRequest(up);
     respond(up, "ok");
-    assertEquals("ok", readResponse(new HttpResponse[1]));
+    assertEquals("ok", readResponse().body());
     assertEquals(List.of("r 200"), completed);
   }
 
@@ -252,9 +252,8 @@ class FrontendHandlerTest {
   @Test
   void anAbsoluteFormTargetWithoutAHostIs400() {
     send(get("http:///x", "a.test"));
-    HttpResponse[] head = new HttpResponse[1];
-    readResponse(head);
-    assertEquals(400, head[0].status().code());
+    Answer answer = readResponse();
+    assertEquals(400, answer.head().status().code());
     assertFalse(client.isOpen());
     assertTrue(upstreams.acquired.isEmpty());
   }
@@ -269,7 +268,7 @@ class FrontendHandlerTest {
     assertEquals("abc-123", forwarded.headers().get("x-request-id"));
     drainRequest(up);
     respond(up, "ok");
-    readResponse(new HttpResponse[1]);
+    readResponse();
   }
 
   @Test
@@ -289,7 +288,7 @@ class FrontendHandlerTest {
     client.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
     assertInstanceOf(LastHttpContent.class, up.readOutbound());
     respond(up, "done");
-    assertEquals("done", readResponse(new HttpResponse[1]));
+    assertEquals("done", readResponse().body());
   }
 
   @Test
@@ -307,16 +306,15 @@ class FrontendHandlerTest {
     assertEquals("body", last.content().toString(StandardCharsets.UTF_8));
     last.release();
     respond(up, "ok");
-    readResponse(new HttpResponse[1]);
+    readResponse();
   }
 
   @Test
   void connectFailureIs502() {
     upstreams.willFail();
     send(get("/", "a.test"));
-    HttpResponse[] head = new HttpResponse[1];
-    readResponse(head);
-    assertEquals(502, head[0].status().code());
+    Answer answer = readResponse();
+    assertEquals(502, answer.head().status().code());
     assertTrue(client.isOpen(), "the request was complete, so the connection stays");
     assertEquals(List.of("r 502"), completed);
   }
@@ -327,9 +325,8 @@ class FrontendHandlerTest {
     send(get("/", "a.test"));
     drainRequest(up);
     up.close();
-    HttpResponse[] head = new HttpResponse[1];
-    readResponse(head);
-    assertEquals(502, head[0].status().code());
+    Answer answer = readResponse();
+    assertEquals(502, answer.head().status().code());
     assertEquals(1, upstreams.acquired.size(), "a fresh connection is not retried");
   }
 
@@ -345,7 +342,7 @@ class FrontendHandlerTest {
     assertEquals("/", again.uri());
     assertInstanceOf(LastHttpContent.class, fresh.readOutbound());
     respond(fresh, "second try");
-    assertEquals("second try", readResponse(new HttpResponse[1]));
+    assertEquals("second try", readResponse().body());
   }
 
   @Test
@@ -358,9 +355,8 @@ class FrontendHandlerTest {
     assertNull(client.readOutbound());
     client.advanceTimeBy(1500, TimeUnit.MILLISECONDS);
     client.runScheduledPendingTasks();
-    HttpResponse[] head = new HttpResponse[1];
-    readResponse(head);
-    assertEquals(504, head[0].status().code());
+    Answer answer = readResponse();
+    assertEquals(504, answer.head().status().code());
     assertFalse(up.isOpen(), "the upstream connection is abandoned");
     assertTrue(client.isOpen());
   }
@@ -390,12 +386,12 @@ class FrontendHandlerTest {
     assertEquals("/one", ((HttpRequest) first.readOutbound()).uri());
     drainRequest(first);
     respond(first, "one");
-    assertEquals("one", readResponse(new HttpResponse[1]));
+    assertEquals("one", readResponse().body());
     assertEquals(2, upstreams.acquired.size());
     assertEquals("/two", ((HttpRequest) second.readOutbound()).uri());
     drainRequest(second);
     respond(second, "two");
-    assertEquals("two", readResponse(new HttpResponse[1]));
+    assertEquals("two", readResponse().body());
   }
 
   /** Plays a client that stops (false) or resumes (true) reading: its connection turns unwritable, as at the high water mark. */
@@ -427,9 +423,8 @@ class FrontendHandlerTest {
     assertNull(client.readOutbound(), "no answer is added to what the client has not read yet");
     assertEquals(0, reads[0], "nor is the next request read");
     setClientWritable(true);
-    HttpResponse[] head = new HttpResponse[1];
-    readResponse(head);
-    assertEquals(404, head[0].status().code());
+    Answer answer = readResponse();
+    assertEquals(404, answer.head().status().code());
     assertEquals(1, reads[0], "once it reads, so does the proxy");
     assertTrue(client.isOpen());
   }
@@ -444,7 +439,7 @@ class FrontendHandlerTest {
     reads[0] = 0; // (reading the first request's end was fine)
     setClientWritable(false);
     respond(first, "one");
-    assertEquals("one", readResponse(new HttpResponse[1]));
+    assertEquals("one", readResponse().body());
     assertEquals(1, upstreams.acquired.size(), "the next request is not started while the client does not read");
     assertEquals(0, reads[0], "nor is anything more read");
     setClientWritable(true);
@@ -452,7 +447,7 @@ class FrontendHandlerTest {
     assertEquals("/two", ((HttpRequest) second.readOutbound()).uri());
     drainRequest(second);
     respond(second, "two");
-    assertEquals("two", readResponse(new HttpResponse[1]));
+    assertEquals("two", readResponse().body());
     assertTrue(reads[0] > 0, "reading goes on");
   }
 
@@ -491,9 +486,8 @@ class FrontendHandlerTest {
     assertEquals(HttpVersion.HTTP_1_1, forwarded.protocolVersion(), "upstream keep-alive does not depend on the client");
     drainRequest(up);
     respond(up, "x");
-    HttpResponse[] head = new HttpResponse[1];
-    readResponse(head);
-    assertEquals("close", head[0].headers().get("Connection"));
+    Answer answer = readResponse();
+    assertEquals("close", answer.head().headers().get("Connection"));
     assertFalse(client.isOpen());
   }
 
@@ -504,9 +498,9 @@ class FrontendHandlerTest {
     drainRequest(up);
     HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
     up.writeInbound(r, new DefaultHttpContent(Unpooled.copiedBuffer("abc", StandardCharsets.UTF_8)), LastHttpContent.EMPTY_LAST_CONTENT);
-    HttpResponse[] head = new HttpResponse[1];
-    assertEquals("abc", readResponse(head));
-    assertTrue(HttpUtil.isTransferEncodingChunked(head[0]));
+    Answer answer = readResponse();
+    assertEquals("abc", answer.body());
+    assertTrue(HttpUtil.isTransferEncodingChunked(answer.head()));
     assertTrue(upstreams.released.isEmpty(), "an HTTP/1.0 upstream connection is not reused");
     assertFalse(up.isOpen());
     assertTrue(client.isOpen());
@@ -526,9 +520,9 @@ class FrontendHandlerTest {
     client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
     assertTrue(client.isOpen());
     respond(up, "last");
-    HttpResponse[] head = new HttpResponse[1];
-    assertEquals("last", readResponse(head));
-    assertEquals("close", head[0].headers().get("Connection"));
+    Answer answer = readResponse();
+    assertEquals("last", answer.body());
+    assertEquals("close", answer.head().headers().get("Connection"));
     assertFalse(client.isOpen());
   }
 
@@ -555,9 +549,9 @@ class FrontendHandlerTest {
     HttpResponse interim = client.readOutbound();
     assertEquals(100, interim.status().code());
     assertInstanceOf(LastHttpContent.class, client.readOutbound());
-    HttpResponse[] head = new HttpResponse[1];
-    assertEquals("final", readResponse(head));
-    assertEquals(200, head[0].status().code());
+    Answer answer = readResponse();
+    assertEquals("final", answer.body());
+    assertEquals(200, answer.head().status().code());
     assertEquals(List.of("r 200"), completed);
   }
   @Test
@@ -599,7 +593,7 @@ class FrontendHandlerTest {
     client.pipeline().fireUserEventTriggered(io.netty.handler.timeout.IdleStateEvent.ALL_IDLE_STATE_EVENT);
     assertTrue(client.isOpen());
     respond(up, "late");
-    assertEquals("late", readResponse(new HttpResponse[1]));
+    assertEquals("late", readResponse().body());
   }
 
   @Test
@@ -607,9 +601,8 @@ class FrontendHandlerTest {
     HttpRequest connect = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.CONNECT, "a.test:443");
     connect.headers().set("Host", "a.test:443");
     send(connect);
-    HttpResponse[] head = new HttpResponse[1];
-    readResponse(head);
-    assertEquals(405, head[0].status().code());
+    Answer answer = readResponse();
+    assertEquals(405, answer.head().status().code());
     assertFalse(client.isOpen());
   }
 }
