@@ -1,14 +1,35 @@
 package dev.weir.snapshot;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
  * A set of interchangeable upstream endpoints, e.g. the ready pods behind one Service port.
  *
  * @param name e.g. {@code web/api:8080}
+ * @param protocol how to speak to the endpoints; null means {@link UpstreamProtocol#HTTP1}
  */
-public record Cluster(String name, List<Endpoint> endpoints) {
+public record Cluster(String name, List<Endpoint> endpoints, @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Cluster.OmitHttp1.class) UpstreamProtocol protocol) {
   public Cluster {
     endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+    protocol = protocol == null ? UpstreamProtocol.HTTP1 : protocol;
+  }
+
+  /** An HTTP/1.1 cluster. */
+  public Cluster(String name, List<Endpoint> endpoints) {
+    this(name, endpoints, UpstreamProtocol.HTTP1);
+  }
+
+  /** A Jackson value filter that leaves the default protocol out of the JSON. */
+  public static final class OmitHttp1 {
+    @Override
+    public boolean equals(Object value) {
+      return value == null || value == UpstreamProtocol.HTTP1;
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
   }
 }
