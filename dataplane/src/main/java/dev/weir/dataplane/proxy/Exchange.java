@@ -2,9 +2,12 @@ package dev.weir.dataplane.proxy;
 
 import dev.weir.dataplane.routing.RouteMatch;
 import dev.weir.dataplane.upstream.UpstreamConnector;
+import dev.weir.snapshot.RoutePolicy;
+import dev.weir.snapshot.UpstreamProtocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -48,6 +51,7 @@ final class Exchange {
   private final HttpRequest request;
   private final RouteMatch route;
   private final InetSocketAddress endpoint;
+  private final UpstreamProtocol protocol;
   private final HttpVersion clientVersion;
   private final boolean clientKeepAlive;
   private final boolean headRequest;
@@ -57,7 +61,15 @@ final class Exchange {
   private final boolean upgrade;
   /** The upstream accepted the upgrade: its 101 went to the client, and the tunnel starts at the end of that head. */
   private boolean switching;
+  /** Upstream silence allowed while waiting on it: the route's idle timeout, else the dataplane's response timeout. */
   private final long timeoutNanos;
+  /** The route's limit on the whole exchange, from {@link #start()}; 0: none. */
+  private final long requestTimeoutNanos;
+  private final long connectTimeoutMillis;
+  /** The route's request body limit; 0: none. */
+  private final long maxBodyBytes;
+  private long bodyBytes;
+  private long startedAt;
   /** How long the client may leave the response unread (its connection unwritable) before the exchange is aborted. */
   private final long clientStallNanos;
 
@@ -100,6 +112,7 @@ final class Exchange {
       HttpRequest request,
       RouteMatch route,
       InetSocketAddress endpoint,
+      UpstreamProtocol protocol,
       HttpVersion clientVersion,
       boolean clientKeepAlive,
       boolean bodiless,
@@ -116,7 +129,12 @@ final class Exchange {
     this.headRequest = HttpMethod.HEAD.equals(request.method());
     this.bodiless = bodiless;
     this.retryable = bodiless && idempotent(request.method()) && !(request instanceof HttpContent);
-    this.timeoutNanos = px.settings().responseTimeout().toNanos();
+    RoutePolicy policy = route.route().policy();
+    this.timeoutNanos = policy.idleTimeoutMillis() > 0 ? TimeUnit.MILLISECONDS.toNanos(policy.idleTimeoutMillis()) : px.settings().responseTimeout().toNanos();
+    this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(policy.requestTimeoutMillis());
+    this.connectTimeoutMillis = policy.connectTimeoutMillis();
+    this.maxBodyBytes = policy.maxRequestBodyBytes();
+    this.protocol = protocol;
     long stall = px.settings().clientIdleTimeout().toNanos();
     this.clientStallNanos = stall > 0 ? stall : Long.MAX_VALUE; // 0 disables it, as it does the idle handler
     if (request instanceof LastHttpContent) {
@@ -125,8 +143,8 @@ final class Exchange {
   }
 
   void start() {
-    lastActivity = now();
-    timer = client.eventLoop().schedule(this::checkTimeout, timeoutNanos, TimeUnit.NANOSECONDS);
+    startedAt = lastActivity = now();
+    scheduleCheck(startedAt);
     connect(false);
   }
 
@@ -153,6 +171,18 @@ final class Exchange {
       } else {
         clientBroken = true; // the decoder gives up on this connection
         fail(HttpResponseStatus.BAD_REQUEST, "malformed request body");
+      }
+      return;
+    }
+    bodyBytes += content.content().readableBytes();
+    if (maxBodyBytes > 0 && bodyBytes > maxBodyBytes) {
+      // A chunked body (or one longer than its Content-Length said) crossed the route's limit.
+      content.release();
+      if (responseStarted) {
+        abort("request body over the route's limit of " + maxBodyBytes + " bytes");
+      } else {
+        clientBroken = true; // the rest of the body is not read: the connection cannot carry another request
+        fail(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + maxBodyBytes + " bytes");
       }
       return;
     }
@@ -293,7 +323,7 @@ final class Exchange {
 
   private void connect(boolean fresh) {
     attempts++;
-    Future<Channel> f = px.upstreams().acquire(client.eventLoop(), endpoint, fresh);
+    Future<Channel> f = px.upstreams().acquire(client.eventLoop(), endpoint, protocol, connectTimeoutMillis, fresh);
     if (f.isDone()) {
       onConnected(f);
     } else {
@@ -310,7 +340,11 @@ final class Exchange {
     }
     if (!f.isSuccess()) {
       log.debug("connect to {} failed: {}", endpoint, f.cause().toString());
-      fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
+      if (f.cause() instanceof ConnectTimeoutException) {
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream connect timed out"); // as nginx answers it
+      } else {
+        fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
+      }
       return;
     }
     upstream = f.getNow();
@@ -460,12 +494,21 @@ final class Exchange {
     if (waitingOnClient) {
       lastActivity = now; // the client is the slow side; that is not the upstream's timeout
     }
+    if (requestTimeoutNanos > 0 && now - startedAt >= requestTimeoutNanos) {
+      if (responseStarted) {
+        abort("response not complete within the route's request timeout");
+      } else {
+        log.debug("{} to {}: no response within the route's request timeout", route.name(), endpoint);
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time");
+      }
+      return;
+    }
     long idle = now - lastActivity;
     if (idle >= timeoutNanos) {
       if (responseStarted) {
         abort("upstream stalled mid-response");
       } else {
-        log.debug("{} to {}: no response within {}", route.name(), endpoint, px.settings().responseTimeout());
+        log.debug("{} to {}: no response within {} ms", route.name(), endpoint, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time");
       }
       return;
@@ -473,11 +516,14 @@ final class Exchange {
     scheduleCheck(now);
   }
 
-  /** (Re)arms the timer for the nearer of the two deadlines: upstream silence, and a client that does not read. */
+  /** (Re)arms the timer for the nearest deadline: upstream silence, a client that does not read, the whole exchange. */
   private void scheduleCheck(long now) {
     long delay = timeoutNanos - (now - lastActivity);
     if (clientStalled) {
       delay = Math.min(delay, clientStallNanos - (now - clientStalledSince));
+    }
+    if (requestTimeoutNanos > 0) {
+      delay = Math.min(delay, requestTimeoutNanos - (now - startedAt));
     }
     cancelTimer();
     timer = client.eventLoop().schedule(this::checkTimeout, Math.max(0, delay), TimeUnit.NANOSECONDS);
@@ -522,10 +568,12 @@ final class Exchange {
       client.flush();
     }
     if (close) {
-      if (finalWrite != null) {
-        finalWrite.addListener(ChannelFutureListener.CLOSE);
-      } else {
+      if (finalWrite == null) {
         client.close();
+      } else if (!requestComplete && !bodiless && !responseStarted) {
+        frontend.closeLingering(finalWrite); // our error answer, with request body still unread
+      } else {
+        finalWrite.addListener(ChannelFutureListener.CLOSE);
       }
     }
     clientDirty = false;

@@ -9,7 +9,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -33,6 +35,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
+  /** The longest a lingering close reads what a client still sends after its answer. */
+  static final long LINGER_MILLIS = 5_000;
+
   private final ProxyContext px;
   private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
   private ChannelHandlerContext ctx;
@@ -63,6 +69,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean discarding;
   /** The connection is closing: everything read from now on is dropped. */
   private boolean closing;
+  /** Closing, but still reading (and dropping) what the client sends: see {@link #closeLingering}. */
+  private boolean lingering;
   private boolean draining;
   private boolean counted;
   /** In {@link #resume()}: a writability change fired from inside one of its writes must not re-enter it. */
@@ -175,6 +183,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   /** Reads from the client if there is a use for what arrives. */
   void maybeRead() {
+    if (lingering && ctx.channel().isActive()) {
+      ctx.read();
+      return;
+    }
     if (closing || tunnel != null || !ctx.channel().isActive()) {
       return;
     }
@@ -321,6 +333,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     RouteMatch route = match.get();
+    long maxBody = route.route().policy().maxRequestBodyBytes();
+    if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
+      // Refused before anything goes upstream; with Expect: 100-continue the client never sends the body.
+      respond(request, route.name(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than " + maxBody + " bytes", false);
+      return;
+    }
     UpstreamCluster cluster = config.cluster(route.pickCluster());
     InetSocketAddress endpoint = cluster == null ? null : cluster.nextEndpoint();
     if (endpoint == null) {
@@ -342,7 +360,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     // The exchange takes the head (and, for a full request, its content) from here on.
-    exchange = new Exchange(this, ctx.channel(), px, ReferenceCountUtil.retain(request), route, endpoint, version, keepAlive, bodiless, upgrade != null);
+    exchange =
+        new Exchange(this, ctx.channel(), px, ReferenceCountUtil.retain(request), route, endpoint, cluster.protocol(), version, keepAlive, bodiless, upgrade != null);
     exchange.start();
   }
 
@@ -358,9 +377,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (keepAlive) {
       discarding = !complete;
       ctx.writeAndFlush(response, ctx.voidPromise());
-    } else {
+    } else if (complete || isBodiless(request)) {
       closing = true;
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      closeLingering(ctx.writeAndFlush(response));
     }
   }
 
@@ -430,6 +451,30 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
     }
     return HttpResponseStatus.BAD_REQUEST;
+  }
+
+  /**
+   * Closes the connection once {@code lastWrite} is out, while a request body is still unread: closing
+   * at once would make the kernel answer the unread bytes with a reset, which can destroy the response
+   * before the client reads it. So, as nginx's lingering close does, the output is shut down (the
+   * client sees the end of our response) and what the client still sends is read and dropped until it
+   * closes too, or for at most {@link #LINGER_MILLIS}.
+   */
+  void closeLingering(ChannelFuture lastWrite) {
+    closing = true;
+    releasePending();
+    Channel ch = ctx.channel();
+    lastWrite.addListener(
+        f -> {
+          if (!f.isSuccess() || !(ch instanceof DuplexChannel duplex) || !ch.isActive()) {
+            ch.close();
+            return;
+          }
+          lingering = true;
+          duplex.shutdownOutput();
+          ch.eventLoop().schedule(() -> { ch.close(); }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+          ch.read();
+        });
   }
 
   private void closeAfterPendingWrites() {

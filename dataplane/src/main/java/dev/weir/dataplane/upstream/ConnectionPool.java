@@ -3,6 +3,7 @@ package dev.weir.dataplane.upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
@@ -44,7 +45,8 @@ final class ConnectionPool {
     this.maxIdlePerEndpoint = maxIdlePerEndpoint;
   }
 
-  Future<Channel> acquire(InetSocketAddress endpoint, boolean fresh) {
+  /** @param connectTimeoutMillis 0: the bootstrap's */
+  Future<Channel> acquire(InetSocketAddress endpoint, boolean fresh, long connectTimeoutMillis) {
     if (!fresh) {
       ArrayDeque<Channel> channels = idle.get(endpoint);
       Channel ch;
@@ -58,7 +60,12 @@ final class ConnectionPool {
       }
     }
     Promise<Channel> promise = loop.newPromise();
-    ChannelFuture connect = bootstrap.connect(endpoint);
+    Bootstrap b = bootstrap;
+    if (connectTimeoutMillis > 0) {
+      // Only routes with their own connect timeout pay for the copy.
+      b = bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
+    }
+    ChannelFuture connect = b.connect(endpoint);
     Channel ch = connect.channel();
     ch.attr(ENDPOINT).set(endpoint);
     ch.closeFuture().addListener(f -> forget(ch));

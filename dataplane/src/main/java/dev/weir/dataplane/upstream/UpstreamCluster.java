@@ -2,6 +2,7 @@ package dev.weir.dataplane.upstream;
 
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Endpoint;
+import dev.weir.snapshot.UpstreamProtocol;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,11 +18,17 @@ public final class UpstreamCluster {
 
   private final String name;
   private final List<InetSocketAddress> endpoints;
+  private final UpstreamProtocol protocol;
   private final AtomicInteger cursor = new AtomicInteger();
 
-  public UpstreamCluster(String name, List<InetSocketAddress> endpoints) {
+  public UpstreamCluster(String name, List<InetSocketAddress> endpoints, UpstreamProtocol protocol) {
     this.name = name;
     this.endpoints = List.copyOf(endpoints);
+    this.protocol = protocol;
+  }
+
+  public UpstreamCluster(String name, List<InetSocketAddress> endpoints) {
+    this(name, endpoints, UpstreamProtocol.HTTP1);
   }
 
   /** Expects endpoint addresses that are IP literals (the validator checks); never resolves names. */
@@ -30,7 +37,7 @@ public final class UpstreamCluster {
     for (Endpoint e : cluster.endpoints()) {
       addresses.add(new InetSocketAddress(literal(e.address()), e.port()));
     }
-    return new UpstreamCluster(cluster.name(), addresses);
+    return new UpstreamCluster(cluster.name(), addresses, cluster.protocol());
   }
 
   /** The address of an IP literal, or null when {@code address} is not one. IPv6 may be bracketed. */
@@ -47,6 +54,10 @@ public final class UpstreamCluster {
 
   public String name() {
     return name;
+  }
+
+  public UpstreamProtocol protocol() {
+    return protocol;
   }
 
   public List<InetSocketAddress> endpoints() {

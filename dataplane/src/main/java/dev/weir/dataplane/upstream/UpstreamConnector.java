@@ -1,5 +1,6 @@
 package dev.weir.dataplane.upstream;
 
+import dev.weir.snapshot.UpstreamProtocol;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
@@ -16,10 +17,19 @@ public interface UpstreamConnector {
   AttributeKey<Boolean> REUSED = AttributeKey.valueOf(UpstreamConnector.class, "reused");
 
   /**
-   * A connected channel to {@code endpoint} whose event loop is {@code loop}: an idle pooled one
-   * unless {@code fresh}, else a new connection. Its AUTO_READ is off.
+   * A channel to {@code endpoint} whose event loop is {@code loop}, ready for one request: for
+   * HTTP/1.1 an idle pooled connection unless {@code fresh}, else a new connection; for H2C a new
+   * stream on a shared connection. Its AUTO_READ is off.
+   *
+   * @param connectTimeoutMillis for a new connection; 0 means the connector's default. A connect
+   *     that runs out of time fails with {@link io.netty.channel.ConnectTimeoutException}.
    */
-  Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, boolean fresh);
+  Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, long connectTimeoutMillis, boolean fresh);
+
+  /** An HTTP/1.1 connection with the default connect timeout. */
+  default Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, boolean fresh) {
+    return acquire(loop, endpoint, UpstreamProtocol.HTTP1, 0, fresh);
+  }
 
   /** Gives back a connection that finished a request/response cleanly and may serve another. */
   void release(Channel channel);

@@ -1,5 +1,6 @@
 package dev.weir.dataplane.upstream;
 
+import dev.weir.snapshot.UpstreamProtocol;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -49,8 +50,11 @@ public final class UpstreamPools implements UpstreamConnector {
   }
 
   @Override
-  public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, boolean fresh) {
-    return pool(loop).acquire(endpoint, fresh);
+  public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, long connectTimeoutMillis, boolean fresh) {
+    if (protocol == UpstreamProtocol.H2C) {
+      return loop.newFailedFuture(new UnsupportedOperationException("H2C upstreams are not supported yet"));
+    }
+    return pool(loop).acquire(endpoint, fresh, connectTimeoutMillis);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.weir.dataplane.pipeline;
 
+import dev.weir.snapshot.UpstreamProtocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +32,7 @@ class HttpServerInitializerTest {
   private static final UpstreamConnector NO_UPSTREAMS =
       new UpstreamConnector() {
         @Override
-        public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, boolean fresh) {
+        public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, long connectTimeoutMillis, boolean fresh) {
           throw new AssertionError("no upstream expected");
         }
 

@@ -1,5 +1,6 @@
 package dev.weir.dataplane.proxy;
 
+import dev.weir.snapshot.UpstreamProtocol;
 import dev.weir.dataplane.upstream.UpstreamConnector;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -42,9 +43,18 @@ final class FakeUpstreams implements UpstreamConnector {
     next.add(new java.net.ConnectException("Connection refused"));
   }
 
+  /** The next acquire fails as a connect running out of time would. */
+  void willTimeOut() {
+    next.add(new io.netty.channel.ConnectTimeoutException("connection timed out"));
+  }
+
+  /** The connect timeout each acquire asked for (0: the default). */
+  final List<Long> connectTimeouts = new ArrayList<>();
+
   @Override
-  public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, boolean fresh) {
+  public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, long connectTimeoutMillis, boolean fresh) {
     acquired.add(endpoint);
+    connectTimeouts.add(connectTimeoutMillis);
     this.fresh.add(fresh);
     if (holdNext) {
       holdNext = false;

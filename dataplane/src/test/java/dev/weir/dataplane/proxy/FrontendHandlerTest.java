@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weir.dataplane.config.ConfigHolder;
 import dev.weir.dataplane.testing.SnapshotBuilder;
 import dev.weir.snapshot.Endpoint;
+import dev.weir.snapshot.RoutePolicy;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -60,6 +61,7 @@ class FrontendHandlerTest {
             .cluster("none")
             .host("a.test").prefix("r", "/", "c")
             .host("empty.test").prefix("r-empty", "/", "none")
+            .host("policy.test").prefix("r-policy", "/", "c", new RoutePolicy(3_000, 250, 500, 10))
             .build());
     ProxyContext px = new ProxyContext(config, upstreams, stats, ProxySettings.defaults().withResponseTimeout(Duration.ofSeconds(2)), "http");
     client =
@@ -604,5 +606,101 @@ class FrontendHandlerTest {
     Answer answer = readResponse();
     assertEquals(405, answer.head().status().code());
     assertFalse(client.isOpen());
+  }
+
+  // ---- per-route policy: policy.test has request 3 s, connect 250 ms, idle 500 ms, body 10 bytes ----
+
+  private static HttpRequest post(String host, long contentLength) {
+    HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload");
+    r.headers().set("Host", host);
+    if (contentLength >= 0) {
+      HttpUtil.setContentLength(r, contentLength);
+    } else {
+      HttpUtil.setTransferEncodingChunked(r, true);
+    }
+    return r;
+  }
+
+  @Test
+  void aDeclaredBodyOverTheRoutesLimitIs413BeforeAnythingGoesUpstream() {
+    client.writeInbound(post("policy.test", 11));
+    Answer answer = readResponse();
+    assertEquals(413, answer.head().status().code());
+    assertEquals("close", answer.head().headers().get("Connection"));
+    assertTrue(upstreams.acquired.isEmpty(), "nothing went upstream");
+    assertEquals(List.of("r-policy 413"), completed);
+    assertFalse(client.isOpen(), "not a socket, so no lingering close: closed at once");
+  }
+
+  @Test
+  void aBodyAtTheLimitPasses() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    client.writeInbound(post("policy.test", 10), new DefaultLastHttpContent(Unpooled.copiedBuffer("0123456789", StandardCharsets.UTF_8)));
+    drainRequest(up);
+    respond(up, "stored");
+    assertEquals("stored", readResponse().body());
+  }
+
+  @Test
+  void aChunkedBodyCrossingTheLimitIs413AndTheUpstreamIsAbandoned() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    client.writeInbound(post("policy.test", -1), new DefaultHttpContent(Unpooled.copiedBuffer("012345", StandardCharsets.UTF_8)));
+    drainRequest(up);
+    client.writeInbound(new DefaultHttpContent(Unpooled.copiedBuffer("6789A", StandardCharsets.UTF_8)));
+    Answer answer = readResponse();
+    assertEquals(413, answer.head().status().code());
+    assertEquals("close", answer.head().headers().get("Connection"));
+    assertFalse(up.isOpen(), "the upstream got part of a body: its connection cannot be reused");
+    assertEquals(List.of("r-policy 413"), completed);
+  }
+
+  @Test
+  void theRoutesConnectTimeoutIsPassedOnAndATimedOutConnectIs504() {
+    upstreams.willTimeOut();
+    send(get("/", "policy.test"));
+    assertEquals(List.of(250L), upstreams.connectTimeouts);
+    assertEquals(504, readResponse().head().status().code());
+    send(get("/", "a.test"));
+    assertEquals(0L, upstreams.connectTimeouts.get(1), "other routes use the default");
+    drainRequest(upstreams.handedOut.get(upstreams.handedOut.size() - 1));
+    respond(upstreams.handedOut.get(upstreams.handedOut.size() - 1), "ok");
+    readResponse();
+  }
+
+  @Test
+  void theRoutesIdleTimeoutReplacesTheResponseTimeout() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/", "policy.test"));
+    drainRequest(up);
+    client.advanceTimeBy(400, TimeUnit.MILLISECONDS);
+    client.runScheduledPendingTasks();
+    assertNull(client.readOutbound());
+    client.advanceTimeBy(150, TimeUnit.MILLISECONDS);
+    client.runScheduledPendingTasks();
+    assertEquals(504, readResponse().head().status().code());
+  }
+
+  @Test
+  void theRoutesRequestTimeoutBoundsTheWholeExchangeEvenWhileBytesFlow() {
+    EmbeddedChannel up = upstreams.willConnect(false);
+    send(get("/", "policy.test"));
+    drainRequest(up);
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    HttpUtil.setTransferEncodingChunked(head, true);
+    up.writeInbound(head);
+    for (int i = 0; i < 7; i++) { // a trickle every 400 ms keeps the idle timeout away, not the request timeout
+      client.advanceTimeBy(400, TimeUnit.MILLISECONDS);
+      client.runScheduledPendingTasks();
+      up.writeInbound(new DefaultHttpContent(Unpooled.copiedBuffer("x", StandardCharsets.UTF_8)));
+    }
+    assertTrue(client.isOpen());
+    client.advanceTimeBy(400, TimeUnit.MILLISECONDS);
+    client.runScheduledPendingTasks();
+    assertFalse(client.isOpen(), "past 3 s the exchange is aborted");
+    assertFalse(up.isOpen());
+    Object msg;
+    while ((msg = client.readOutbound()) != null) {
+      io.netty.util.ReferenceCountUtil.release(msg);
+    }
   }
 }

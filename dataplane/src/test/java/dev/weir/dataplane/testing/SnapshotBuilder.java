@@ -5,8 +5,10 @@ import dev.weir.snapshot.Endpoint;
 import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.PathMatch;
 import dev.weir.snapshot.Route;
+import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.Snapshot;
 import dev.weir.snapshot.TlsCertificate;
+import dev.weir.snapshot.UpstreamProtocol;
 import dev.weir.snapshot.VirtualHost;
 import dev.weir.snapshot.WeightedCluster;
 import java.util.ArrayList;
@@ -66,6 +68,17 @@ public final class SnapshotBuilder {
   /** A PREFIX route to one cluster (weight 1). */
   public SnapshotBuilder prefix(String name, String path, String cluster) {
     return route(new Route(name, "test", PathMatch.prefix(path), List.of(), null, List.of(new WeightedCluster(cluster, 1))));
+  }
+
+  /** A PREFIX route to one cluster (weight 1) with its own timeouts and limits. */
+  public SnapshotBuilder prefix(String name, String path, String cluster, RoutePolicy policy) {
+    return route(new Route(name, "test", PathMatch.prefix(path), List.of(), null, List.of(new WeightedCluster(cluster, 1)), policy));
+  }
+
+  /** A cluster whose endpoints speak {@code protocol}. */
+  public SnapshotBuilder cluster(String name, UpstreamProtocol protocol, Endpoint... endpoints) {
+    clusters.add(new Cluster(name, Arrays.asList(endpoints), protocol));
+    return this;
   }
 
   /** An EXACT route to one cluster (weight 1). */
