@@ -2,10 +2,13 @@ package dev.weir.controller.status;
 
 import dev.weir.controller.report.ReplicaRegistry;
 import dev.weir.controller.report.ReplicaState;
+import dev.weir.controller.translate.ConditionVerdict;
 import dev.weir.controller.translate.ObjectRef;
 import dev.weir.controller.watch.ClusterCache;
 import dev.weir.crds.v1alpha1.ProxyRoute;
 import dev.weir.crds.v1alpha1.ProxyRouteStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -18,9 +21,11 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -28,6 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The only writer of status (STYLE habit 4): ProxyRoute conditions and Ingress load-balancer addresses.
+ * An Ingress has no conditions, so its translation verdict (Accepted, ResolvedRefs) is told as Events only.
  * Runs debounced after translations and replica changes, and periodically as a safety net; writes only
  * what differs from the cached object, and only while this controller is the leader.
  */
@@ -45,6 +51,8 @@ public final class StatusWriter {
   // What each object's status was last computed from; an object whose inputs are unchanged is skipped without
   // building its status, so a change to one route among thousands costs one computation, not thousands.
   private final Map<ObjectRef, Inputs> lastInputs = new HashMap<>();
+  // The Ingress verdicts last told as Events (what a ProxyRoute's status conditions remember for it).
+  private final Map<ObjectRef, List<Condition>> ingressVerdicts = new HashMap<>();
 
   /** Everything a ProxyRoute's desired status depends on. */
   private record Inputs(ProgrammedTracker.Tracked tracked, List<ReplicaState> replicas, String resourceVersion) {}
@@ -89,15 +97,30 @@ public final class StatusWriter {
       }
     }
     List<IngressLoadBalancerIngress> lb = loadBalancer(addresses.get());
+    Set<ObjectRef> ingresses = new HashSet<>();
     for (Ingress ingress : cache.ingresses()) {
       var ref = new ObjectRef(ObjectRef.INGRESS, ingress.getMetadata().getNamespace(), ingress.getMetadata().getName());
-      if (tracker.get(ref).isEmpty()) continue;
+      var tracked = tracker.get(ref);
+      if (tracked.isEmpty()) continue;
+      ingresses.add(ref);
+      List<Condition> verdict = conditions(tracked.get().verdict().conditions());
+      List<Condition> told = ingressVerdicts.put(ref, verdict);
+      if (!verdict.equals(told)) {
+        events.transitions(ingress, told, verdict);
+      }
       List<IngressLoadBalancerIngress> current = ingress.getStatus() == null || ingress.getStatus().getLoadBalancer() == null
           ? List.of() : nullToEmpty(ingress.getStatus().getLoadBalancer().getIngress());
       if (Objects.equals(current, lb)) continue;
       if (!write(ingress, lb)) failed++;
     }
+    ingressVerdicts.keySet().retainAll(ingresses);
     return failed;
+  }
+
+  private static List<Condition> conditions(List<ConditionVerdict> verdicts) {
+    return verdicts.stream().map(c -> new ConditionBuilder().withType(c.type().name())
+        .withStatus(c.status() ? "True" : "False").withReason(c.reason().name()).withMessage(c.message()).build())
+        .toList();
   }
 
   public synchronized long writes() {

@@ -3,6 +3,7 @@ package dev.weir.controller.translate;
 import dev.weir.crds.conditions.Reason;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Endpoint;
+import dev.weir.snapshot.UpstreamProtocol;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
@@ -22,7 +23,10 @@ import java.util.regex.Pattern;
  * Service port references → cluster names, and cluster names → {@link Cluster}s with the ready
  * endpoints of the Service's EndpointSlices.
  *
- * <p>A cluster is named {@code <namespace>/<service>:<port number>}. Its endpoints come from the
+ * <p>A cluster is one Service port spoken to with one protocol. It is named
+ * {@code <namespace>/<service>:<port number>} for HTTP/1.1 and {@code <namespace>/<service>:<port number>/h2c}
+ * for HTTP/2 cleartext, so that one Service port can serve routes of both kinds. The protocol is the one
+ * asked for, or else what the Service port's {@code appProtocol} implies ({@link UpstreamProtocols}). Its endpoints come from the
  * EndpointSlices in the Service's namespace labelled {@code kubernetes.io/service-name=<service>} with
  * address type IPv4 or IPv6 (FQDN slices are skipped: the dataplane never resolves names). An endpoint
  * counts unless {@code conditions.ready} is false (unset means ready, as the API documents); its port is
@@ -48,7 +52,10 @@ final class BackendResolver {
     }
   }
 
-  private record Target(String namespace, String service, String portName) {}
+  /** Appended to the name of an H2C cluster. */
+  static final String H2C_SUFFIX = "/h2c";
+
+  private record Target(String namespace, String service, String portName, UpstreamProtocol protocol) {}
 
   private final IndexView index;
   private final Map<String, Target> targets = new TreeMap<>();
@@ -57,8 +64,12 @@ final class BackendResolver {
     this.index = index;
   }
 
-  /** A Service port given by number (ProxyRoute, Ingress {@code port.number}). */
-  Resolution byNumber(String namespace, String service, int port) {
+  /**
+   * A Service port given by number (ProxyRoute, Ingress {@code port.number}).
+   *
+   * @param protocol how to speak to it; null: as the port's {@code appProtocol} implies
+   */
+  Resolution byNumber(String namespace, String service, int port, UpstreamProtocol protocol) {
     Service svc = index.service(namespace, service);
     if (svc == null) {
       return notFound(namespace, service);
@@ -71,7 +82,7 @@ final class BackendResolver {
     for (ServicePort p : ports(svc)) {
       if (p.getPort() != null && p.getPort() == port) {
         if (isTcp(p)) {
-          return found(namespace, service, p);
+          return found(namespace, service, p, protocol);
         }
         other = p.getProtocol();
       }
@@ -81,7 +92,7 @@ final class BackendResolver {
   }
 
   /** A Service port given by name (Ingress {@code port.name}); the cluster still carries the number. */
-  Resolution byName(String namespace, String service, String portName) {
+  Resolution byName(String namespace, String service, String portName, UpstreamProtocol protocol) {
     Service svc = index.service(namespace, service);
     if (svc == null) {
       return notFound(namespace, service);
@@ -92,7 +103,7 @@ final class BackendResolver {
     }
     for (ServicePort p : ports(svc)) {
       if (portName.equals(p.getName()) && p.getPort() != null && isTcp(p)) {
-        return found(namespace, service, p);
+        return found(namespace, service, p, protocol);
       }
     }
     return Resolution.failed(
@@ -105,7 +116,7 @@ final class BackendResolver {
     for (String name : new TreeSet<>(names)) {
       Target t = targets.get(name);
       if (t != null) {
-        clusters.add(new Cluster(name, endpoints(t)));
+        clusters.add(new Cluster(name, endpoints(t), t.protocol()));
       }
     }
     return clusters;
@@ -145,9 +156,11 @@ final class BackendResolver {
     return null;
   }
 
-  private Resolution found(String namespace, String service, ServicePort port) {
-    String name = namespace + "/" + service + ":" + port.getPort();
-    targets.putIfAbsent(name, new Target(namespace, service, normalise(port.getName())));
+  private Resolution found(String namespace, String service, ServicePort port, UpstreamProtocol asked) {
+    UpstreamProtocol protocol = asked != null ? asked : UpstreamProtocols.fromAppProtocol(port.getAppProtocol());
+    String name = namespace + "/" + service + ":" + port.getPort()
+        + (protocol == UpstreamProtocol.H2C ? H2C_SUFFIX : "");
+    targets.putIfAbsent(name, new Target(namespace, service, normalise(port.getName()), protocol));
     return new Resolution(name, null, null);
   }
 

@@ -3,6 +3,8 @@ package dev.weir.controller.translate;
 import dev.weir.crds.conditions.Reason;
 import dev.weir.snapshot.PathMatch;
 import dev.weir.snapshot.Route;
+import dev.weir.snapshot.RoutePolicy;
+import dev.weir.snapshot.UpstreamProtocol;
 import dev.weir.snapshot.WeightedCluster;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -30,6 +32,9 @@ import java.util.Set;
  *   <li>{@code spec.tls[k]}: the Secret's certificate for {@code hosts} (none listed → every host of
  *       the rules); an entry without {@code secretName} is ignored.
  *   <li>Resource backends are not supported (Accepted=False, UnsupportedValue) and their path is dropped.
+ *   <li>The {@link IngressAnnotations} set the policy of every route and the protocol of every backend. An
+ *       Ingress with an invalid one is not served at all (Accepted=False names the annotation), as
+ *       ingress-nginx rejects an Ingress whose annotations fail validation; it is still checked in full.
  * </ul>
  */
 final class IngressProcessor {
@@ -50,10 +55,15 @@ final class IngressProcessor {
   void process(Ingress ingress, ObjectStatus status) {
     IngressSpec spec = ingress.getSpec();
     List<IngressRule> rules = spec == null || spec.getRules() == null ? List.of() : spec.getRules();
+    IngressAnnotations.Settings settings = IngressAnnotations.parse(ingress.getMetadata().getAnnotations(), status);
     if (spec == null || (rules.isEmpty() && spec.getDefaultBackend() == null)) {
       status.problem(Reason.Invalid, "spec: needs rules or a defaultBackend");
       return;
     }
+    // Invalid annotations: check everything else too (all problems at once), but claim nothing.
+    Claims out = settings != null ? claims : new Claims();
+    RoutePolicy policy = settings != null ? settings.policy() : RoutePolicy.DEFAULT;
+    UpstreamProtocol protocol = settings != null ? settings.protocol() : null;
     Set<String> ruleHosts = new LinkedHashSet<>();
     Set<String> hostsWithRootPrefix = new LinkedHashSet<>();
     for (int i = 0; i < rules.size(); i++) {
@@ -75,9 +85,9 @@ final class IngressProcessor {
       }
       List<HTTPIngressPath> paths = rule.getHttp().getPaths();
       for (int j = 0; j < paths.size(); j++) {
-        Route route = pathRoute(paths.get(j), field + ".http.paths[" + j + "]", status, i, j);
+        Route route = pathRoute(paths.get(j), field + ".http.paths[" + j + "]", status, policy, protocol, i, j);
         if (route != null) {
-          claims.route(host, route, status, i, j);
+          out.route(host, route, status, i, j);
           if (route.path().equals(PathMatch.prefix("/"))) {
             hostsWithRootPrefix.add(host);
           }
@@ -85,23 +95,24 @@ final class IngressProcessor {
       }
     }
     if (spec.getDefaultBackend() != null) {
-      List<WeightedCluster> weighted = backend(spec.getDefaultBackend(), "spec.defaultBackend", status);
+      List<WeightedCluster> weighted = backend(spec.getDefaultBackend(), "spec.defaultBackend", status, protocol);
       if (weighted != null) {
-        Route route =
-            new Route(name(status, "default"), status.owner(), PathMatch.prefix("/"), List.of(), null, weighted);
+        Route route = new Route(
+            name(status, "default"), status.owner(), PathMatch.prefix("/"), List.of(), null, weighted, policy);
         Set<String> hosts = new LinkedHashSet<>();
         hosts.add(MatchRules.ANY_HOST);
         hosts.addAll(ruleHosts);
         hosts.removeAll(hostsWithRootPrefix);
         for (String host : hosts) {
-          claims.route(host, route, status, Claims.RouteCandidate.DEFAULT_RULE, 0);
+          out.route(host, route, status, Claims.RouteCandidate.DEFAULT_RULE, 0);
         }
       }
     }
-    tls(spec.getTls(), ruleHosts, status);
+    tls(spec.getTls(), ruleHosts, status, out);
   }
 
-  private Route pathRoute(HTTPIngressPath p, String field, ObjectStatus status, int rule, int index) {
+  private Route pathRoute(HTTPIngressPath p, String field, ObjectStatus status, RoutePolicy policy,
+      UpstreamProtocol protocol, int rule, int index) {
     if (p == null) {
       status.problem(Reason.Invalid, field + ": must be set");
       return null;
@@ -129,19 +140,20 @@ final class IngressProcessor {
     if (type == PathMatch.Type.PREFIX) {
       value = MatchRules.normalisePrefix(value);
     }
-    List<WeightedCluster> weighted = backend(p.getBackend(), field + ".backend", status);
+    List<WeightedCluster> weighted = backend(p.getBackend(), field + ".backend", status, protocol);
     if (weighted == null) {
       return null;
     }
     return new Route(name(status, "r" + rule + "/p" + index), status.owner(), new PathMatch(type, value),
-        List.of(), null, weighted);
+        List.of(), null, weighted, policy);
   }
 
   /**
    * The weighted list for one Ingress backend: one cluster, or empty when the Service or port is
    * missing (the route is still served, with 503). Null when the backend cannot be served at all.
    */
-  private List<WeightedCluster> backend(IngressBackend backend, String field, ObjectStatus status) {
+  private List<WeightedCluster> backend(
+      IngressBackend backend, String field, ObjectStatus status, UpstreamProtocol protocol) {
     if (backend == null) {
       status.problem(Reason.Invalid, field + ": must be set");
       return null;
@@ -159,10 +171,10 @@ final class IngressProcessor {
     BackendResolver.Resolution r;
     String portField;
     if (svc.getPort() != null && svc.getPort().getNumber() != null) {
-      r = backends.byNumber(ns, svc.getName(), svc.getPort().getNumber());
+      r = backends.byNumber(ns, svc.getName(), svc.getPort().getNumber(), protocol);
       portField = ".service.port.number";
     } else if (svc.getPort() != null && svc.getPort().getName() != null && !svc.getPort().getName().isEmpty()) {
-      r = backends.byName(ns, svc.getName(), svc.getPort().getName());
+      r = backends.byName(ns, svc.getName(), svc.getPort().getName(), protocol);
       portField = ".service.port.name";
     } else {
       status.problem(Reason.Invalid, field + ".service.port: number or name is required");
@@ -176,7 +188,7 @@ final class IngressProcessor {
     return r.reason() == Reason.UnsupportedValue ? null : List.of();
   }
 
-  private void tls(List<IngressTLS> entries, Set<String> ruleHosts, ObjectStatus status) {
+  private void tls(List<IngressTLS> entries, Set<String> ruleHosts, ObjectStatus status, Claims out) {
     if (entries == null) {
       return;
     }
@@ -205,7 +217,7 @@ final class IngressProcessor {
         continue;
       }
       for (String host : hosts) {
-        claims.tls(host, cert.certificateName(), status, field + ".secretName");
+        out.tls(host, cert.certificateName(), status, field + ".secretName");
       }
     }
   }

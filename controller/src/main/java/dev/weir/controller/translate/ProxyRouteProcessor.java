@@ -7,8 +7,11 @@ import dev.weir.crds.v1alpha1.ProxyRouteSpec;
 import dev.weir.crds.v1alpha1.RouteBackend;
 import dev.weir.crds.v1alpha1.RouteMatch;
 import dev.weir.crds.v1alpha1.RouteRule;
+import dev.weir.crds.v1alpha1.RouteTimeouts;
 import dev.weir.snapshot.PathMatch;
 import dev.weir.snapshot.Route;
+import dev.weir.snapshot.RoutePolicy;
+import dev.weir.snapshot.UpstreamProtocol;
 import dev.weir.snapshot.WeightedCluster;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,8 +26,11 @@ import java.util.Set;
  * <p>Each rule × match becomes one snapshot route named {@code proxyroute/<ns>/<name>/r<i>/m<j>}, shared
  * by the virtual hosts of all the route's hosts. A rule without matches, or a match without a path,
  * matches PathPrefix "/". Invalid hosts and matches are dropped with Accepted=False (Invalid); the rest
- * is served. Backends whose Service or port is missing are left out of the weighted list
- * (ResolvedRefs=False); a route with none left is still programmed, and the dataplane answers 503.
+ * is served. A rule's {@code timeouts} and {@code maxRequestBodySize} become the {@link RoutePolicy} of
+ * each of its routes; a rule with an invalid one is not served at all (Accepted=False, Invalid): serving
+ * it without the limit its author asked for would be worse. Backends whose Service or port is missing
+ * are left out of the weighted list (ResolvedRefs=False); a route with none left is still programmed, and
+ * the dataplane answers 503.
  */
 final class ProxyRouteProcessor {
   private final BackendResolver backends;
@@ -66,13 +72,14 @@ final class ProxyRouteProcessor {
         status.problem(Reason.Invalid, field + ": must be set");
         continue;
       }
+      RoutePolicy policy = policy(rule, field, status);
       List<WeightedCluster> weighted = backends(rule.getBackends(), ns, field, status);
       List<RouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
           ? Collections.singletonList(null)
           : rule.getMatches();
       for (int j = 0; j < matches.size(); j++) {
-        Route r = route(matches.get(j), field + ".matches[" + j + "]", status, weighted, i, j);
-        if (r != null) {
+        Route r = route(matches.get(j), field + ".matches[" + j + "]", status, weighted, policy, i, j);
+        if (r != null && policy != null) {
           for (String host : hosts) {
             claims.route(host, r, status, i, j);
           }
@@ -116,7 +123,16 @@ final class ProxyRouteProcessor {
         status.problem(Reason.Invalid, field + ".weight: must not be negative, got " + weight);
         continue;
       }
-      BackendResolver.Resolution r = backends.byNumber(ns, b.getService(), b.getPort());
+      UpstreamProtocol protocol = null;
+      if (b.getProtocol() != null) {
+        protocol = UpstreamProtocols.fromProxyRoute(b.getProtocol());
+        if (protocol == null) {
+          status.problem(Reason.UnsupportedValue,
+              field + ".protocol: unsupported value \"" + b.getProtocol() + "\", want HTTP1, H2C or GRPC");
+          continue;
+        }
+      }
+      BackendResolver.Resolution r = backends.byNumber(ns, b.getService(), b.getPort(), protocol);
       if (r.ok()) {
         weighted.add(new WeightedCluster(r.clusterName(), weight));
       } else {
@@ -126,9 +142,61 @@ final class ProxyRouteProcessor {
     return weighted;
   }
 
+  /**
+   * The rule's timeouts and body size limit, or null (with problems recorded) when one of them is invalid.
+   * A {@code request} timeout of 0 means "none", as does a size of 0; {@code backendConnect} and
+   * {@code idle} must be above 0 (omitted means the dataplane's default, which the snapshot says with 0).
+   */
+  private static RoutePolicy policy(RouteRule rule, String ruleField, ObjectStatus status) {
+    boolean valid = true;
+    long request = 0;
+    long connect = 0;
+    long idle = 0;
+    long body = 0;
+    RouteTimeouts t = rule.getTimeouts();
+    if (t != null) {
+      String field = ruleField + ".timeouts";
+      Parsed p;
+      if (t.getRequest() != null) {
+        p = Durations.parse(t.getRequest());
+        valid &= check(p, t.getRequest(), false, field + ".request", status);
+        request = p.value();
+      }
+      if (t.getBackendConnect() != null) {
+        p = Durations.parse(t.getBackendConnect());
+        valid &= check(p, t.getBackendConnect(), true, field + ".backendConnect", status);
+        connect = p.value();
+      }
+      if (t.getIdle() != null) {
+        p = Durations.parse(t.getIdle());
+        valid &= check(p, t.getIdle(), true, field + ".idle", status);
+        idle = p.value();
+      }
+    }
+    if (rule.getMaxRequestBodySize() != null) {
+      Parsed p = Quantities.parseBytes(rule.getMaxRequestBodySize());
+      valid &= check(p, rule.getMaxRequestBodySize(), false, ruleField + ".maxRequestBodySize", status);
+      body = p.value();
+    }
+    return valid ? new RoutePolicy(request, connect, idle, body) : null;
+  }
+
+  private static boolean check(Parsed p, String text, boolean positive, String field, ObjectStatus status) {
+    if (!p.ok()) {
+      status.problem(Reason.Invalid, field + ": " + p.problem());
+      return false;
+    }
+    if (positive && p.value() == 0) {
+      status.problem(Reason.Invalid,
+          field + ": \"" + text + "\" must be above 0 (omit the field for the dataplane's default)");
+      return false;
+    }
+    return true;
+  }
+
   /** The snapshot route for one match, or null (with a problem recorded) when the match is invalid. */
-  private static Route route(
-      RouteMatch match, String field, ObjectStatus status, List<WeightedCluster> weighted, int rule, int index) {
+  private static Route route(RouteMatch match, String field, ObjectStatus status, List<WeightedCluster> weighted,
+      RoutePolicy policy, int rule, int index) {
     PathMatch path = PathMatch.prefix("/");
     List<dev.weir.snapshot.HeaderMatch> headers = new ArrayList<>();
     String method = null;
@@ -164,7 +232,7 @@ final class ProxyRouteProcessor {
       return null;
     }
     String name = "proxyroute/" + status.ref().namespace() + "/" + status.ref().name() + "/r" + rule + "/m" + index;
-    return new Route(name, status.owner(), path, Claims.canonicalHeaders(headers), method, weighted);
+    return new Route(name, status.owner(), path, Claims.canonicalHeaders(headers), method, weighted, policy);
   }
 
   private static PathMatch path(dev.weir.crds.v1alpha1.PathMatch p, String field, ObjectStatus status) {

@@ -2,6 +2,7 @@ package dev.weir.controller.watch;
 
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -10,17 +11,36 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * The Ingress side of {@link ProxyRouteReconciler}: events only request a rebuild. Service,
  * EndpointSlice and Secret changes that Ingresses care about arrive through the ProxyRoute side's
  * informers (one informer per type, so the cache a rebuild reads is the one that saw the event).
+ *
+ * <p>Not generation-aware: an Ingress's annotations ({@code weir.dev/proxy-read-timeout}, the legacy
+ * {@code kubernetes.io/ingress.class}) matter as much as its spec, and changing them does not bump
+ * {@code metadata.generation}. Updates that change neither (our own status writes) are filtered out.
  */
-@ControllerConfiguration(name = "ingresses", triggerReconcilerOnAllEvents = true)
+@ControllerConfiguration(
+    name = "ingresses",
+    triggerReconcilerOnAllEvents = true,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = IngressReconciler.SpecOrAnnotationsChanged.class))
 public final class IngressReconciler implements Reconciler<Ingress> {
+  /** Passes an update when the generation (the spec) or the annotations changed. */
+  public static final class SpecOrAnnotationsChanged implements OnUpdateFilter<Ingress> {
+    @Override
+    public boolean accept(Ingress updated, Ingress old) {
+      return !Objects.equals(updated.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+          || !Objects.equals(updated.getMetadata().getAnnotations(), old.getMetadata().getAnnotations());
+    }
+  }
+
   private final ClusterCache cache;
   private final RebuildTrigger rebuild;
 

@@ -11,12 +11,15 @@ import dev.weir.crds.v1alpha1.RouteBackend;
 import dev.weir.crds.v1alpha1.RouteMatch;
 import dev.weir.crds.v1alpha1.RouteRule;
 import dev.weir.snapshot.ChannelMessage;
+import dev.weir.snapshot.Route;
 import dev.weir.snapshot.Snapshot;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.InputStream;
@@ -106,6 +109,43 @@ class WeirControllerTest {
     long writes = controller.statusWrites();
     Thread.sleep(700);
     assertEquals(writes, controller.statusWrites(), "no writes without a change");
+  }
+
+  @Test
+  void anIngressAnnotationChangeIsTranslatedThoughTheGenerationStays() throws Exception {
+    client.resource(new ServiceBuilder().withNewMetadata().withName("api").withNamespace("web").endMetadata()
+        .withNewSpec().addNewPort().withPort(8080).endPort().endSpec().build()).create();
+    client.resource(new IngressBuilder().withNewMetadata().withName("shop").withNamespace("web").endMetadata()
+        .withNewSpec().withIngressClassName("weir").addNewRule().withHost("shop.example.com").withNewHttp()
+        .addNewPath().withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName("api")
+        .withNewPort().withNumber(8080).endPort().endService().endBackend().endPath().endHttp().endRule()
+        .endSpec().build()).create();
+    await(() -> firstRoute().map(r -> r.policy().isDefault()).orElse(false));
+    Long generation = ingress("shop").getMetadata().getGeneration();
+
+    client.network().v1().ingresses().inNamespace("web").withName("shop").edit(i -> new IngressBuilder(i)
+        .editMetadata().addToAnnotations("weir.dev/proxy-body-size", "1Mi").endMetadata().build());
+    await(() -> firstRoute().map(r -> r.policy().maxRequestBodyBytes() == 1048576).orElse(false));
+    assertEquals(generation, ingress("shop").getMetadata().getGeneration(), "metadata changes keep the generation");
+
+    // An invalid annotation takes the Ingress's routes out; an Ingress has no conditions, so an Event says why.
+    client.network().v1().ingresses().inNamespace("web").withName("shop").edit(i -> new IngressBuilder(i)
+        .editMetadata().addToAnnotations("weir.dev/proxy-body-size", "8m").endMetadata().build());
+    await(() -> controller.publisher().current().map(s -> s.snapshot().virtualHosts().isEmpty()).orElse(false));
+    await(() -> client.v1().events().inNamespace("web").list().getItems().stream()
+        .anyMatch(e -> "Ingress".equals(e.getInvolvedObject().getKind())
+            && "shop".equals(e.getInvolvedObject().getName())
+            && "Warning".equals(e.getType()) && "Invalid".equals(e.getReason())
+            && e.getMessage().contains("metadata.annotations[weir.dev/proxy-body-size]: invalid size \"8m\"")));
+  }
+
+  private Ingress ingress(String name) {
+    return client.network().v1().ingresses().inNamespace("web").withName(name).get();
+  }
+
+  private java.util.Optional<Route> firstRoute() {
+    return controller.publisher().current()
+        .flatMap(s -> s.snapshot().virtualHosts().stream().flatMap(vh -> vh.routes().stream()).findFirst());
   }
 
   private ProxyRoute route(String name, String host, String prefix, String service, int port) {

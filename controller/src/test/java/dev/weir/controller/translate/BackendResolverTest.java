@@ -9,6 +9,7 @@ import dev.weir.controller.index.ResourceIndex;
 import dev.weir.crds.conditions.Reason;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Endpoint;
+import dev.weir.snapshot.UpstreamProtocol;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +24,13 @@ class BackendResolverTest {
         ports:
         - {name: http, port: 80, targetPort: 8080}
         - {name: admin, port: 81, targetPort: 9000}
+        - {name: rpc, port: 50051, appProtocol: kubernetes.io/h2c}
       ---
       apiVersion: discovery.k8s.io/v1
       kind: EndpointSlice
       metadata: {name: api-1, namespace: web, labels: {kubernetes.io/service-name: api}}
       addressType: IPv4
-      ports: [{name: http, port: 8080}, {name: admin, port: 9000}]
+      ports: [{name: http, port: 8080}, {name: admin, port: 9000}, {name: rpc, port: 50051}]
       endpoints:
       - addresses: [10.0.0.1]
       - addresses: [10.0.0.1]
@@ -40,25 +42,25 @@ class BackendResolverTest {
 
   @Test
   void byNumberAndByNameGiveTheSameClusterName() {
-    assertEquals("web/api:80", resolver.byNumber("web", "api", 80).clusterName());
-    assertEquals("web/api:80", resolver.byName("web", "api", "http").clusterName());
-    assertEquals("web/api:81", resolver.byName("web", "api", "admin").clusterName());
+    assertEquals("web/api:80", resolver.byNumber("web", "api", 80, null).clusterName());
+    assertEquals("web/api:80", resolver.byName("web", "api", "http", null).clusterName());
+    assertEquals("web/api:81", resolver.byName("web", "api", "admin", null).clusterName());
   }
 
   @Test
   void failuresSayWhy() {
-    BackendResolver.Resolution missing = resolver.byNumber("web", "nope", 80);
+    BackendResolver.Resolution missing = resolver.byNumber("web", "nope", 80, null);
     assertEquals(Reason.BackendNotFound, missing.reason());
     assertEquals("service web/nope not found", missing.message());
-    assertEquals("service web/api has no port 8080", resolver.byNumber("web", "api", 8080).message());
-    assertEquals("service web/api has no port named \"grpc\"", resolver.byName("web", "api", "grpc").message());
-    assertEquals(Reason.BackendNotFound, resolver.byNumber("other", "api", 80).reason(), "namespaces do not mix");
+    assertEquals("service web/api has no port 8080", resolver.byNumber("web", "api", 8080, null).message());
+    assertEquals("service web/api has no port named \"grpc\"", resolver.byName("web", "api", "grpc", null).message());
+    assertEquals(Reason.BackendNotFound, resolver.byNumber("other", "api", 80, null).reason(), "namespaces do not mix");
   }
 
   @Test
   void eachClusterUsesItsOwnSlicePortAndDropsDuplicatesAndNonAddresses() {
-    resolver.byNumber("web", "api", 80);
-    resolver.byNumber("web", "api", 81);
+    resolver.byNumber("web", "api", 80, null);
+    resolver.byNumber("web", "api", 81, null);
     List<Cluster> clusters = resolver.clusters(List.of("web/api:81", "web/api:80", "web/unknown:1"));
     assertEquals(List.of(
         new Cluster("web/api:80", List.of(new Endpoint("10.0.0.1", 8080))),
@@ -86,6 +88,47 @@ class BackendResolverTest {
     assertTrue(BackendResolver.isIpLiteral("2001:db8::1"));
     assertFalse(BackendResolver.isIpLiteral("api.example.com"));
     assertFalse(BackendResolver.isIpLiteral(""));
-    assertNull(new BackendResolver(new IndexView(ResourceIndex.empty())).byNumber("a", "b", 1).clusterName());
+    assertNull(new BackendResolver(new IndexView(ResourceIndex.empty())).byNumber("a", "b", 1, null).clusterName());
+  }
+
+  @Test
+  void theProtocolIsAskedForOrImpliedByAppProtocolAndH2cClustersHaveTheirOwnName() {
+    assertEquals("web/api:80", resolver.byNumber("web", "api", 80, UpstreamProtocol.HTTP1).clusterName());
+    assertEquals("web/api:80/h2c", resolver.byNumber("web", "api", 80, UpstreamProtocol.H2C).clusterName());
+    assertEquals("web/api:50051/h2c", resolver.byNumber("web", "api", 50051, null).clusterName(), "appProtocol");
+    assertEquals("web/api:50051/h2c", resolver.byName("web", "api", "rpc", null).clusterName());
+    assertEquals("web/api:50051", resolver.byNumber("web", "api", 50051, UpstreamProtocol.HTTP1).clusterName(),
+        "an explicit protocol beats appProtocol");
+    List<Cluster> clusters = resolver.clusters(List.of("web/api:80", "web/api:80/h2c", "web/api:50051/h2c"));
+    assertEquals(List.of(
+        new Cluster("web/api:50051/h2c", List.of(new Endpoint("10.0.0.1", 50051)), UpstreamProtocol.H2C),
+        new Cluster("web/api:80", List.of(new Endpoint("10.0.0.1", 8080)), UpstreamProtocol.HTTP1),
+        new Cluster("web/api:80/h2c", List.of(new Endpoint("10.0.0.1", 8080)), UpstreamProtocol.H2C)), clusters);
+  }
+
+  @Test
+  void appProtocolsThatMeanH2c() {
+    for (String h2c : List.of("kubernetes.io/h2c", "h2c", "grpc", "GRPC", "H2C")) {
+      assertEquals(UpstreamProtocol.H2C, UpstreamProtocols.fromAppProtocol(h2c), h2c);
+    }
+    for (String http1 : new String[] {null, "", "http", "kubernetes.io/ws", "https", "grpcs", "kubernetes.io/h2"}) {
+      assertEquals(UpstreamProtocol.HTTP1, UpstreamProtocols.fromAppProtocol(http1), http1);
+    }
+  }
+
+  @Test
+  void explicitProtocolNames() {
+    assertEquals(UpstreamProtocol.HTTP1, UpstreamProtocols.fromProxyRoute("HTTP1"));
+    assertEquals(UpstreamProtocol.H2C, UpstreamProtocols.fromProxyRoute("H2C"));
+    assertEquals(UpstreamProtocol.H2C, UpstreamProtocols.fromProxyRoute("GRPC"));
+    assertNull(UpstreamProtocols.fromProxyRoute("grpc"), "the CRD enum is case-sensitive");
+    assertNull(UpstreamProtocols.fromProxyRoute("HTTP2"));
+    assertEquals(UpstreamProtocol.HTTP1, UpstreamProtocols.fromAnnotation("http"));
+    assertEquals(UpstreamProtocol.HTTP1, UpstreamProtocols.fromAnnotation("HTTP1"));
+    assertEquals(UpstreamProtocol.H2C, UpstreamProtocols.fromAnnotation("h2c"));
+    assertEquals(UpstreamProtocol.H2C, UpstreamProtocols.fromAnnotation("gRPC"));
+    assertNull(UpstreamProtocols.fromAnnotation("HTTPS"));
+    assertNull(UpstreamProtocols.fromAnnotation("GRPCS"));
+    assertNull(UpstreamProtocols.fromAnnotation(""));
   }
 }

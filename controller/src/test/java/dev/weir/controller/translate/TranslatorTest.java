@@ -1,12 +1,17 @@
 package dev.weir.controller.translate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.controller.index.ResourceIndex;
 import dev.weir.crds.conditions.Reason;
 import dev.weir.snapshot.Cluster;
+import dev.weir.snapshot.Route;
+import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.Snapshot;
+import dev.weir.snapshot.SnapshotJson;
+import dev.weir.snapshot.UpstreamProtocol;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +80,35 @@ class TranslatorTest {
     assertTrue(r.verdicts().containsKey(new ObjectRef("ProxyRoute", "web", "shop-old")));
     assertEquals(1, r.snapshot().virtualHosts().get(0).routes().size());
   }
+
+  @Test
+  void policiesAndProtocolsReachTheWireAndTheHash() {
+    Snapshot s = translate(GRPC_WITH_POLICY).snapshot();
+    Route route = s.virtualHosts().get(0).routes().get(0);
+    assertEquals(new RoutePolicy(15_000, 2_000, 60_000, 4L << 20), route.policy());
+    assertEquals(List.of(new Cluster("web/greeter:50051/h2c", List.of(), UpstreamProtocol.H2C)), s.clusters());
+    assertEquals(s, SnapshotJson.readSnapshot(SnapshotJson.writeSnapshot(s)), "the dataplane reads what we write");
+    assertNotEquals(s.hash(), translate(GRPC_WITH_POLICY.replace("idle: 1m", "idle: 2m")).snapshot().hash());
+    assertNotEquals(s.hash(),
+        translate(GRPC_WITH_POLICY.replace("protocol: GRPC", "protocol: HTTP1")).snapshot().hash());
+  }
+
+  static final String GRPC_WITH_POLICY = """
+      apiVersion: weir.dev/v1alpha1
+      kind: ProxyRoute
+      metadata: {name: rpc, namespace: web}
+      spec:
+        hosts: [rpc.example.com]
+        rules:
+        - backends: [{service: greeter, port: 50051, protocol: GRPC}]
+          timeouts: {request: 15s, backendConnect: 2s, idle: 1m}
+          maxRequestBodySize: 4Mi
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: greeter, namespace: web}
+      spec: {ports: [{port: 50051}]}
+      """;
 
   static final String ROUTE_WITH_PROBLEMS = """
       apiVersion: weir.dev/v1alpha1

@@ -1,12 +1,25 @@
 package dev.weir.crds.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 
-/** A Service port in the route's namespace and its share of the rule's traffic. */
+/** A Service port in the route's namespace, its share of the rule's traffic and the protocol spoken to it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class RouteBackend {
+  /** How the dataplane speaks to the backend's endpoints. */
+  public enum Protocol {
+    /** HTTP/1.1. */
+    HTTP1,
+    /** HTTP/2 over cleartext with prior knowledge. */
+    H2C,
+    /** Same as H2C (gRPC runs over HTTP/2), for readability. */
+    GRPC
+  }
+
   @Required
   private String service;
 
@@ -20,12 +33,25 @@ public class RouteBackend {
   @Max(10000)
   private Integer weight = 1;
 
+  /**
+   * One of {@link Protocol}'s names; when omitted the Service port's {@code appProtocol} decides
+   * ({@code kubernetes.io/h2c}, {@code h2c} or {@code grpc}: H2C; anything else: HTTP1). A string in Java
+   * so that a value the API server did not validate deserialises and gets Accepted=False.
+   */
+  @SchemaFrom(type = Protocol.class)
+  private String protocol;
+
   public RouteBackend() {}
 
   public RouteBackend(String service, int port, int weight) {
     this.service = service;
     this.port = port;
     this.weight = weight;
+  }
+
+  public RouteBackend(String service, int port, int weight, Protocol protocol) {
+    this(service, port, weight);
+    this.protocol = protocol == null ? null : protocol.name();
   }
 
   public String getService() {
@@ -50,5 +76,13 @@ public class RouteBackend {
 
   public void setWeight(Integer weight) {
     this.weight = weight;
+  }
+
+  public String getProtocol() {
+    return protocol;
+  }
+
+  public void setProtocol(String protocol) {
+    this.protocol = protocol;
   }
 }

@@ -1,15 +1,24 @@
 package dev.weir.crds.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Requests that match any of {@code matches} go to {@code backends}. No matches means "every path". */
+/**
+ * Requests that match any of {@code matches} go to {@code backends}, with the rule's {@code timeouts} and
+ * {@code maxRequestBodySize}. No matches means "every path".
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RouteRule {
+  /** A non-negative decimal with an optional decimal (k, M, G, T, P, E) or binary (Ki ... Ei) suffix. */
+  public static final String MAX_BODY_SIZE_PATTERN = "^[0-9]+(\\.[0-9]+)?([kMGTPE]|[KMGTPE]i)?$";
+
   @Size(max = 16)
   private List<RouteMatch> matches = new ArrayList<>();
 
@@ -17,6 +26,17 @@ public class RouteRule {
   @Size(min = 1, max = 16)
   @ValidationRule(value = "self.exists(b, b.weight > 0)", message = "at least one backend must have a weight above 0")
   private List<RouteBackend> backends = new ArrayList<>();
+
+  private RouteTimeouts timeouts;
+
+  /**
+   * Larger request bodies are answered 413. A Kubernetes quantity of bytes ({@code 1Mi}, {@code 10M},
+   * {@code 512k}, {@code 1048576}); {@code 0} or omitted: no limit. A string in Java, so that a value the
+   * API server did not validate still deserialises and gets Accepted=False instead of breaking the informer.
+   */
+  @SchemaFrom(type = Quantity.class)
+  @Pattern(MAX_BODY_SIZE_PATTERN)
+  private String maxRequestBodySize;
 
   public List<RouteMatch> getMatches() {
     return matches;
@@ -32,5 +52,21 @@ public class RouteRule {
 
   public void setBackends(List<RouteBackend> backends) {
     this.backends = backends;
+  }
+
+  public RouteTimeouts getTimeouts() {
+    return timeouts;
+  }
+
+  public void setTimeouts(RouteTimeouts timeouts) {
+    this.timeouts = timeouts;
+  }
+
+  public String getMaxRequestBodySize() {
+    return maxRequestBodySize;
+  }
+
+  public void setMaxRequestBodySize(String maxRequestBodySize) {
+    this.maxRequestBodySize = maxRequestBodySize;
   }
 }

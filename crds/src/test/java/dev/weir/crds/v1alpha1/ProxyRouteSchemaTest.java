@@ -1,0 +1,94 @@
+package dev.weir.crds.v1alpha1;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The schema of the rule fields for timeouts, body size and backend protocol, and how values deserialise. */
+class ProxyRouteSchemaTest {
+
+  static JSONSchemaProps rule() throws IOException {
+    try (InputStream in = ProxyRoute.class.getResourceAsStream("/META-INF/fabric8/proxyroutes.weir.dev-v1.yml")) {
+      CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+      return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec")
+          .getProperties().get("rules").getItems().getSchema();
+    }
+  }
+
+  @Test
+  void timeoutsAreGatewayApiDurationsWithCelBounds() throws IOException {
+    JSONSchemaProps timeouts = rule().getProperties().get("timeouts");
+    assertEquals(List.of("backendConnect", "idle", "request"),
+        timeouts.getProperties().keySet().stream().sorted().toList());
+    for (JSONSchemaProps field : timeouts.getProperties().values()) {
+      assertEquals("string", field.getType());
+      assertEquals("^([0-9]{1,5}(h|m|s|ms)){1,4}$", field.getPattern());
+    }
+    List<String> rules = timeouts.getXKubernetesValidations().stream().map(ValidationRule::getRule).toList();
+    assertTrue(rules.stream().anyMatch(r -> r.contains("duration(self.request) <= duration('24h')")), rules::toString);
+    assertTrue(rules.stream().anyMatch(r -> r.contains("duration(self.idle) > duration('0s')")), rules::toString);
+  }
+
+  @Test
+  void maxRequestBodySizeIsAnIntOrStringQuantity() throws IOException {
+    JSONSchemaProps size = rule().getProperties().get("maxRequestBodySize");
+    assertTrue(size.getXKubernetesIntOrString());
+    assertEquals(RouteRule.MAX_BODY_SIZE_PATTERN, size.getPattern());
+    Pattern p = Pattern.compile(size.getPattern());
+    for (String good : List.of("0", "1048576", "512k", "10M", "1Mi", "1.5Gi", "8Ei")) {
+      assertTrue(p.matcher(good).find(), good);
+    }
+    for (String bad : List.of("", "8m", "1K", "1MB", "1e6", "-1", ".5", "1 Mi", "abc")) {
+      assertFalse(p.matcher(bad).find(), bad);
+    }
+  }
+
+  @Test
+  void protocolIsAnEnum() throws IOException {
+    JSONSchemaProps protocol = rule().getProperties().get("backends").getItems().getSchema().getProperties()
+        .get("protocol");
+    assertEquals("string", protocol.getType());
+    assertEquals(List.of("GRPC", "H2C", "HTTP1"),
+        protocol.getEnum().stream().map(n -> n.asText()).sorted().toList());
+  }
+
+  @Test
+  void valuesTheSchemaWouldRejectStillDeserialise() {
+    // An API server without the CRD's validation (or an older CRD) may store anything; the informer must
+    // still read the object, so that the controller can say what is wrong with it.
+    ProxyRoute r = Serialization.unmarshal("""
+        apiVersion: weir.dev/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: x, namespace: web}
+        spec:
+          hosts: [x.example.com]
+          rules:
+          - backends: [{service: a, port: 80, protocol: h2}]
+            timeouts: {idle: 10x}
+            maxRequestBodySize: 99999999999999999999999
+          - backends: [{service: a, port: 80}]
+            maxRequestBodySize: 1.5
+          - backends: [{service: a, port: 80, protocol: GRPC}]
+            maxRequestBodySize: 1Mi
+        """, ProxyRoute.class);
+    List<RouteRule> rules = r.getSpec().getRules();
+    assertEquals("h2", rules.get(0).getBackends().get(0).getProtocol());
+    assertEquals("10x", rules.get(0).getTimeouts().getIdle());
+    assertEquals("99999999999999999999999", rules.get(0).getMaxRequestBodySize());
+    assertEquals("1.5", rules.get(1).getMaxRequestBodySize());
+    assertNull(rules.get(1).getBackends().get(0).getProtocol());
+    assertEquals("GRPC", rules.get(2).getBackends().get(0).getProtocol());
+    assertEquals("1Mi", rules.get(2).getMaxRequestBodySize());
+  }
+}
