@@ -2,7 +2,11 @@
 # Runs the shared proxy benchmark (../shared/bench/proxybench.sh, see its README) with the Weir dataplane
 # plugged in as the target named "weir", next to direct, nginx and HAProxy, in the same run.
 #
-#   dataplane/bench/proxybench.sh [harness options]        e.g. -s h1-1k,h1-100k -r 3 -d 10
+#   dataplane/bench/proxybench.sh [--routes N] [harness options]        e.g. -s h1-1k,h1-100k -r 3 -d 10
+#
+# --routes N (default 1) puts N routes in the snapshot: N-1 prefix routes /r1/ ... /r<N-1>/ next to the
+# catch-all "/" that the load hits, so that a run with --routes 10000 next to one with --routes 10 shows
+# what the size of the routing table costs.
 #
 # The dataplane is started exactly as users start it: `bin/weir dataplane --snapshot FILE` with default
 # settings, from a snapshot with one virtual host "*" routing every path to the harness's upstream, and a
@@ -22,9 +26,17 @@ tls_addr=127.0.0.1:18301
 # Build once up front, so the target's start command does not build under the harness's timeout.
 "$root/bin/weir" dataplane --help > /dev/null
 
-args=("$@")
+routes=1
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --routes) routes="$2"; shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+[[ "$routes" =~ ^[1-9][0-9]*$ ]] || { echo "proxybench: --routes needs a positive number" >&2; exit 2; }
 warm=15
-for a in "$@"; do case "$a" in -w|--warmup) warm="" ;; esac; done
+for a in "${args[@]}"; do case "$a" in -w|--warmup) warm="" ;; esac; done
 [ -n "$warm" ] && args=(-w "$warm" "${args[@]}")
 
 # The start command runs under the harness (taskset on the target core); it writes the snapshot from the
@@ -33,11 +45,12 @@ start_cmd=$(cat <<START
 set -e
 pem_json() { awk '{ printf "%s\\\\n", \$0 }' "\$1"; }
 upstream_host=\${BENCH_UPSTREAM%:*}; upstream_port=\${BENCH_UPSTREAM##*:}
+extra_routes=\$(awk -v n=$routes 'BEGIN { for (i = 1; i < n; i++) printf "{ \\"name\\": \\"bench/r%d\\", \\"owner\\": \\"bench\\", \\"path\\": { \\"type\\": \\"PREFIX\\", \\"value\\": \\"/r%d/\\" }, \\"backends\\": [ { \\"cluster\\": \\"bench/upstream:80\\", \\"weight\\": 1 } ] },\\n", i, i }')
 cat > "\$BENCH_WORKDIR/weir-snapshot.json" <<JSON
 {
   "version": 1,
   "virtualHosts": [ { "host": "*", "tlsCertificate": "bench/tls",
-    "routes": [ { "name": "bench/all", "owner": "bench", "path": { "type": "PREFIX", "value": "/" },
+    "routes": [ \$extra_routes { "name": "bench/all", "owner": "bench", "path": { "type": "PREFIX", "value": "/" },
                   "backends": [ { "cluster": "bench/upstream:80", "weight": 1 } ] } ] } ],
   "clusters": [ { "name": "bench/upstream:80", "endpoints": [ { "address": "\$upstream_host", "port": \$upstream_port } ] } ],
   "certificates": [ { "name": "bench/tls", "certificateChainPem": "\$(pem_json "\$BENCH_CERT")",

@@ -7,6 +7,7 @@ import dev.weir.dataplane.config.ControlChannelSettings;
 import dev.weir.dataplane.metrics.DataplaneMetrics;
 import dev.weir.dataplane.pipeline.HttpServerInitializer;
 import dev.weir.dataplane.pipeline.Transport;
+import dev.weir.dataplane.pipeline.Http2UpstreamInitializer;
 import dev.weir.dataplane.pipeline.UpstreamChannelInitializer;
 import dev.weir.dataplane.proxy.DrainEvent;
 import dev.weir.dataplane.proxy.ProxyContext;
@@ -73,10 +74,13 @@ public final class Dataplane implements AutoCloseable {
     this.io = transport.newGroup(options.ioThreads(), "weir-io");
     // Snapshots are applied on the control channel's own thread, never on a proxy event loop.
     this.control = options.hasController() ? transport.newGroup(1, "weir-control") : null;
+    Http2UpstreamInitializer h2 = new Http2UpstreamInitializer(options.proxy());
     this.upstreams =
         new UpstreamPools(
             transport.socketChannel(),
             new UpstreamChannelInitializer(options.proxy()),
+            h2,
+            h2.streamInitializer(),
             options.proxy().connectTimeout(),
             options.proxy().upstreamIdleTimeout(),
             options.proxy().maxIdlePerEndpoint());
@@ -228,7 +232,7 @@ public final class Dataplane implements AutoCloseable {
 
   private void bind() throws IOException, InterruptedException {
     ProxyContext http = new ProxyContext(config, upstreams, metrics, options.proxy(), "http");
-    httpPort = bindProxy(options.httpPort(), new HttpServerInitializer(http, null, connections));
+    httpPort = bindProxy(options.httpPort(), new HttpServerInitializer(http, null, connections, options.h2c()));
     if (options.httpsPort() != DataplaneOptions.NO_PORT) {
       ProxyContext https = new ProxyContext(config, upstreams, metrics, options.proxy(), "https");
       SniContextMapping sni = new SniContextMapping(() -> config.current().certificates());
@@ -252,6 +256,9 @@ public final class Dataplane implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.AUTO_READ, false)
+            // A client may send its request and then FIN while it waits for the answer (RFC 9112
+            // 9.6): keep the connection open for the answer; the proxy closes it afterwards.
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))

@@ -1,10 +1,12 @@
 package dev.weir.dataplane.app;
 
+import dev.weir.dataplane.proxy.ProxySettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -29,6 +31,11 @@ public final class DataplaneMain {
         --snapshot FILE      static mode: serve this snapshot file, never talk to a controller
         --reuse-port         bind with SO_REUSEPORT so several processes share the ports
         --io-threads N       event loop threads (default: number of cores)
+        --no-h2c             HTTP listener speaks HTTP/1.1 only (default: also HTTP/2 cleartext,
+                             by prior knowledge or Upgrade: h2c)
+        --connect-timeout D  default upstream connect timeout, e.g. 5s or 500ms (default 5s)
+        --response-timeout D default time an upstream may stay silent mid-exchange (default 60s)
+        --client-idle-timeout D  idle keep-alive client connections close after this (default 60s)
         --help               print this and exit
       """;
 
@@ -104,6 +111,7 @@ public final class DataplaneMain {
     String controller = null;
     Path tokenFile = null;
     Path snapshot = null;
+    ProxySettings proxy = ProxySettings.defaults();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -119,6 +127,10 @@ public final class DataplaneMain {
         case "--state-dir" -> b.stateDir(Path.of(value(args, ++i, arg)));
         case "--snapshot" -> snapshot = Path.of(value(args, ++i, arg));
         case "--io-threads" -> b.ioThreads(positive(arg, value(args, ++i, arg)));
+        case "--no-h2c" -> b.h2c(false);
+        case "--connect-timeout" -> proxy = proxy.withConnectTimeout(duration(arg, value(args, ++i, arg)));
+        case "--response-timeout" -> proxy = proxy.withResponseTimeout(duration(arg, value(args, ++i, arg)));
+        case "--client-idle-timeout" -> proxy = proxy.withClientIdleTimeout(duration(arg, value(args, ++i, arg)));
         default -> throw new IllegalArgumentException("unknown option " + arg);
       }
     }
@@ -151,7 +163,7 @@ public final class DataplaneMain {
     } else if (env.get("WEIR_TOKEN") != null) {
       b.token(env.get("WEIR_TOKEN").trim());
     }
-    return b.build();
+    return b.proxy(proxy).build();
   }
 
   private static String value(String[] args, int i, String option) {
@@ -179,6 +191,29 @@ public final class DataplaneMain {
       throw new IllegalArgumentException(option + " must be a port number in " + (zeroAllowed ? 0 : 1) + "..65535, got " + v);
     }
     return p;
+  }
+
+  /** {@code 500ms}, {@code 5s}, {@code 2m}, or a bare number of seconds; more than zero. */
+  static Duration duration(String option, String v) {
+    String t = v.trim();
+    try {
+      Duration d;
+      if (t.endsWith("ms")) {
+        d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      } else if (t.endsWith("s")) {
+        d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else if (t.endsWith("m")) {
+        d = Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+      } else {
+        d = Duration.ofSeconds(Long.parseLong(t));
+      }
+      if (d.isNegative() || d.isZero()) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " must be a duration above zero such as 500ms, 5s or 2m, got " + v);
+    }
   }
 
   private static int positive(String option, String v) {

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param heartbeatInterval control-channel heartbeat period (dead peer after three)
  * @param reportInterval control-channel report period
  * @param drainTimeout how long {@link Dataplane#close()} lets in-flight requests finish
+ * @param h2c the HTTP listener also speaks HTTP/2 without TLS (prior knowledge and {@code Upgrade: h2c})
  */
 public record DataplaneOptions(
     String bindAddress,
@@ -36,7 +37,8 @@ public record DataplaneOptions(
     ProxySettings proxy,
     Duration heartbeatInterval,
     Duration reportInterval,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    boolean h2c) {
 
   public static final int NO_PORT = -1;
 
@@ -83,6 +85,7 @@ public record DataplaneOptions(
     b.heartbeatInterval = heartbeatInterval;
     b.reportInterval = reportInterval;
     b.drainTimeout = drainTimeout;
+    b.h2c = h2c;
     return b;
   }
 
@@ -103,6 +106,7 @@ public record DataplaneOptions(
     private Duration heartbeatInterval = Duration.ofSeconds(5);
     private Duration reportInterval = Duration.ofSeconds(10);
     private Duration drainTimeout = Duration.ofSeconds(25);
+    private boolean h2c = true;
 
     private Builder() {}
 
@@ -121,11 +125,12 @@ public record DataplaneOptions(
     public Builder heartbeatInterval(Duration v) { heartbeatInterval = v; return this; }
     public Builder reportInterval(Duration v) { reportInterval = v; return this; }
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
+    public Builder h2c(boolean v) { h2c = v; return this; }
 
     public DataplaneOptions build() {
       return new DataplaneOptions(
           bindAddress, httpPort, httpsPort, adminPort, controllerHost, controllerPort, token, replicaId, stateDir,
-          staticSnapshot, reusePort, ioThreads, proxy, heartbeatInterval, reportInterval, drainTimeout);
+          staticSnapshot, reusePort, ioThreads, proxy, heartbeatInterval, reportInterval, drainTimeout, h2c);
     }
   }
 

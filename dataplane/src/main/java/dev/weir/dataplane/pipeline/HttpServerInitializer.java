@@ -10,14 +10,16 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Downstream connection pipeline, built in steps (TLS, HTTP/1.1, proxy): {@code [sni→ssl]
- * http-codec head-timeout idle proxy}.
+ * Downstream connection pipeline, built in steps (TLS, HTTP/1.1, proxy): {@code [sni→ssl] idle
+ * [h2c-preface] http-codec [h2c-upgrade] head-timeout proxy}. On a cleartext listener with h2c
+ * enabled, a client may switch to HTTP/2 (prior knowledge or {@code Upgrade: h2c}); the pipeline
+ * then becomes {@code idle h2-codec h2-multiplex h2-connection}, with {@code h2-stream-codec idle
+ * proxy} on each stream (see {@link Http2ServerSetup}).
  */
 @ChannelHandler.Sharable
 public final class HttpServerInitializer extends ChannelInitializer<Channel> {
@@ -28,15 +30,26 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   private final ProxyContext px;
   private final SniContextMapping sni;
   private final ChannelGroup connections;
+  /** Null when HTTP/2 is off on this listener. */
+  private final Http2ServerSetup http2;
 
   /**
    * @param sni certificate selection for an HTTPS listener, or null for plain HTTP
    * @param connections every accepted connection is added here (to drain them on shutdown)
    */
   public HttpServerInitializer(ProxyContext px, SniContextMapping sni, ChannelGroup connections) {
+    this(px, sni, connections, false);
+  }
+
+  /** @param h2c accept HTTP/2 over cleartext (prior knowledge and {@code Upgrade: h2c}); only without TLS */
+  public HttpServerInitializer(ProxyContext px, SniContextMapping sni, ChannelGroup connections, boolean h2c) {
+    if (h2c && sni != null) {
+      throw new IllegalArgumentException("h2c is HTTP/2 without TLS");
+    }
     this.px = px;
     this.sni = sni;
     this.connections = connections;
+    this.http2 = h2c ? new Http2ServerSetup(px) : null;
   }
 
   @Override
@@ -45,6 +58,11 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline p = ch.pipeline();
     if (sni != null) {
       addTlsHandlers(p);
+    }
+    // First, so that it sees every byte in and out whatever the protocol turns out to be.
+    p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, px.settings().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    if (http2 != null) {
+      p.addLast(PipelineNames.H2C_PREFACE, new H2cPrefaceDetector(http2));
     }
     addHttp1Handlers(p);
     addProxyHandlers(p);
@@ -61,9 +79,13 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
             .setMaxInitialLineLength(px.settings().maxInitialLineLength())
             .setMaxHeaderSize(px.settings().maxHeaderSize())
             .setMaxChunkSize(MAX_CHUNK_SIZE);
-    p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoder));
+    // Netty's codec, held to RFC 9112 where Netty is lenient (request smuggling defences).
+    StrictHttpServerCodec codec = new StrictHttpServerCodec(decoder);
+    p.addLast(PipelineNames.HTTP_CODEC, codec);
+    if (http2 != null) {
+      p.addLast(PipelineNames.H2C_UPGRADE, http2.newUpgradeHandler(codec));
+    }
     p.addLast(PipelineNames.HEAD_TIMEOUT, new RequestHeadTimeoutHandler(px.settings().headerReadTimeout()));
-    p.addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, px.settings().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
   }
 
   private void addProxyHandlers(ChannelPipeline p) {

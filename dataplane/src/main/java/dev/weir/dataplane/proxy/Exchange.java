@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +90,7 @@ final class Exchange {
   private boolean closeClient;
   private boolean clientBroken;
   private boolean finished;
-  private ScheduledFuture<?> timer;
+  private final ExchangeTimer timer;
   private long lastActivity;
   /** Since when (event-loop clock) the client connection has been unwritable; meaningful while {@link #clientStalled}. */
   private long clientStalledSince;
@@ -107,6 +106,7 @@ final class Exchange {
    */
   Exchange(
       FrontendHandler frontend,
+      ExchangeTimer timer,
       Channel client,
       ProxyContext px,
       HttpRequest request,
@@ -119,6 +119,7 @@ final class Exchange {
       boolean upgrade) {
     this.upgrade = upgrade;
     this.frontend = frontend;
+    this.timer = timer;
     this.client = client;
     this.px = px;
     this.request = request;
@@ -411,6 +412,9 @@ final class Exchange {
       return true;
     }
     responseStarted = true;
+    if (protocol == UpstreamProtocol.H2C) {
+      Http2Requests.removeExtensionHeaders(response.headers()); // x-http2-stream-id from the conversion
+    }
     responseKeepAlive = HttpUtil.isKeepAlive(response);
     boolean keepAlive = clientKeepAlive && (requestComplete || bodiless) && !frontend.draining();
     closeClient = !ResponseHeads.prepare(response, clientVersion, headRequest, keepAlive);
@@ -471,7 +475,8 @@ final class Exchange {
     }
   }
 
-  private void checkTimeout() {
+  /** Called by the connection's {@link ExchangeTimer}. */
+  void onTimer() {
     if (finished) {
       return;
     }
@@ -525,8 +530,7 @@ final class Exchange {
     if (requestTimeoutNanos > 0) {
       delay = Math.min(delay, requestTimeoutNanos - (now - startedAt));
     }
-    cancelTimer();
-    timer = client.eventLoop().schedule(this::checkTimeout, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    timer.request(this, now, Math.max(0, delay));
   }
 
   /** Answers the client ourselves; only before the upstream's response head went out. */
@@ -612,9 +616,6 @@ final class Exchange {
   }
 
   private void cancelTimer() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
+    timer.release(this);
   }
 }

@@ -3,6 +3,7 @@ package dev.weir.dataplane.proxy;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -42,9 +43,23 @@ public final class ForwardedHeaders {
     return id;
   }
 
-  /** 32 random hex digits; not a security token, just unique enough to correlate logs. */
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * 32 random hex digits; not a security token, just unique enough to correlate logs. Built by hand:
+   * it runs for every request, and {@code String.format} costs about a microsecond.
+   */
   static String newRequestId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    return String.format("%016x%016x", r.nextLong(), r.nextLong());
+    byte[] id = new byte[32];
+    long hi = r.nextLong();
+    long lo = r.nextLong();
+    for (int i = 15; i >= 0; i--) {
+      id[i] = HEX[(int) (hi & 0xf)];
+      id[i + 16] = HEX[(int) (lo & 0xf)];
+      hi >>>= 4;
+      lo >>>= 4;
+    }
+    return new String(id, StandardCharsets.US_ASCII);
   }
 }

@@ -8,7 +8,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
@@ -28,6 +27,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import dev.weir.snapshot.UpstreamProtocol;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
@@ -61,6 +63,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private final ProxyContext px;
   private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
   private ChannelHandlerContext ctx;
+  /** Timeouts of this connection's exchanges. */
+  private ExchangeTimer timer;
   private String clientIp = "unknown";
   private Exchange exchange;
   /** Set once an upgrade was accepted: the connection is no longer HTTP, bytes are relayed as they are. */
@@ -71,8 +75,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
   /** Closing, but still reading (and dropping) what the client sends: see {@link #closeLingering}. */
   private boolean lingering;
+  /** The client half-closed: nothing more will be read. */
+  private boolean inputShutdown;
   private boolean draining;
   private boolean counted;
+  private boolean http2Stream;
   /** In {@link #resume()}: a writability change fired from inside one of its writes must not re-enter it. */
   private boolean resuming;
 
@@ -83,6 +90,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.timer = new ExchangeTimer(ctx.channel().eventLoop());
   }
 
   @Override
@@ -91,10 +99,23 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
       clientIp = NetUtil.toAddressString(inet.getAddress());
     }
-    counted = true;
-    px.stats().connectionOpened();
+    // A stream of an HTTP/2 connection is not a connection; the connection's guard counts that.
+    http2Stream = ctx.channel() instanceof Http2StreamChannel;
+    if (!http2Stream) {
+      counted = true;
+      px.stats().connectionOpened();
+    }
     ctx.read();
     ctx.fireChannelActive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    // Removed from a live connection when it switches to HTTP/2.
+    if (counted) {
+      counted = false;
+      px.stats().connectionClosed();
+    }
   }
 
   @Override
@@ -107,6 +128,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (exchange != null) {
       exchange.onClientClosed();
     }
+    timer.stop();
     if (tunnel != null) {
       tunnel.clientClosed();
     }
@@ -152,7 +174,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt == DrainEvent.INSTANCE) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      onInputShutdown();
+    } else if (evt == DrainEvent.INSTANCE) {
       draining = true;
       if (tunnel != null) {
         tunnel.close(); // a tunnel has no request boundary to stop at
@@ -181,13 +205,31 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     return draining;
   }
 
+  /**
+   * The client sent FIN (the listener allows half-closed connections): it will send nothing more but
+   * may still read. A complete request (and any queued pipelined ones) is answered and the connection
+   * closed after the last answer; a request whose body was cut short cannot be completed.
+   */
+  private void onInputShutdown() {
+    inputShutdown = true;
+    if (tunnel != null) {
+      tunnel.clientInputShutdown();
+    } else if (lingering || closing) {
+      ctx.close();
+    } else if (exchange != null && !exchange.requestComplete()) {
+      exchange.abort("client closed its side mid-request");
+    } else if (exchange == null) {
+      resume(); // answers what is queued, then closes
+    }
+  }
+
   /** Reads from the client if there is a use for what arrives. */
   void maybeRead() {
     if (lingering && ctx.channel().isActive()) {
       ctx.read();
       return;
     }
-    if (closing || tunnel != null || !ctx.channel().isActive()) {
+    if (closing || inputShutdown || tunnel != null || !ctx.channel().isActive()) {
       return;
     }
     // Between requests, read the next one only while the client takes our responses: reading
@@ -249,8 +291,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       up.remove(HttpClientCodec.class);
     }
     // Bytes the server codec still holds arrive at channelRead, which now relays them.
-    if (ctx.pipeline().get(HttpServerCodec.class) != null) {
-      ctx.pipeline().remove(HttpServerCodec.class);
+    if (ctx.pipeline().get(PipelineNames.HTTP_CODEC) != null) {
+      ctx.pipeline().remove(PipelineNames.HTTP_CODEC);
     }
     tunnel.start();
   }
@@ -276,7 +318,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       resuming = false;
     }
     if (exchange != null) {
+      if (inputShutdown && pending.isEmpty() && !exchange.requestComplete()) {
+        exchange.abort("client closed its side mid-request"); // a queued request whose body was cut short
+        return;
+      }
       exchange.flushUpstream();
+    } else if (inputShutdown && pending.isEmpty() && !closing) {
+      closeAfterPendingWrites(); // every request the client sent is answered
+      return;
     }
     maybeRead();
   }
@@ -316,6 +365,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       respond(request, null, statusFor(cause), "malformed request", false);
       return;
     }
+    if (http2Stream) {
+      // The codec's x-http2-stream-id and kin: not the client's, not for the upstream, not to be counted.
+      Http2Requests.removeExtensionHeaders(request.headers());
+    }
+    if (rejectFraming(request)) {
+      return;
+    }
     if (HttpMethod.CONNECT.equals(request.method())) {
       respond(request, null, HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not supported", false);
       return;
@@ -348,9 +404,16 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     HttpVersion version = request.protocolVersion();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     boolean bodiless = isBodiless(request);
-    // Upgrade and Connection are hop-by-hop; they are forwarded (re-set) for a protocol switch only.
-    String upgrade = bodiless ? HttpUpgrade.requested(request) : null;
+    boolean h2Upstream = cluster.protocol() == UpstreamProtocol.H2C;
+    // Upgrade and Connection are hop-by-hop; they are forwarded (re-set) for a protocol switch only,
+    // which HTTP/2 does not have.
+    String upgrade = bodiless && !h2Upstream ? HttpUpgrade.requested(request) : null;
+    // TE is hop-by-hop too, but "TE: trailers" must reach an HTTP/2 upstream: gRPC servers insist on it.
+    boolean teTrailers = h2Upstream && headers.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
     ForwardedHeaders.apply(headers, clientIp, px.scheme());
+    if (teTrailers) {
+      headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+    }
     if (upgrade != null) {
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       headers.set(HttpHeaderNames.UPGRADE, upgrade);
@@ -361,8 +424,19 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     // The exchange takes the head (and, for a full request, its content) from here on.
     exchange =
-        new Exchange(this, ctx.channel(), px, ReferenceCountUtil.retain(request), route, endpoint, cluster.protocol(), version, keepAlive, bodiless, upgrade != null);
+        new Exchange(this, timer, ctx.channel(), px, ReferenceCountUtil.retain(request), route, endpoint, cluster.protocol(), version, keepAlive, bodiless, upgrade != null);
     exchange.start();
+  }
+
+  /** Answers (and closes) a well-formed request that must not be proxied; see {@link RequestFraming}. */
+  private boolean rejectFraming(HttpRequest request) {
+    RequestFraming.Rejection rejection = RequestFraming.check(request, px.settings().maxHeaderCount(), !http2Stream);
+    if (rejection == null) {
+      return false;
+    }
+    log.debug("refused request from {}: {}", clientIp, rejection.reason());
+    respond(request, null, rejection.status(), rejection.reason(), false);
+    return true;
   }
 
   /** Answers the request without an upstream. Keeps the connection only when no request body is left to skip. */

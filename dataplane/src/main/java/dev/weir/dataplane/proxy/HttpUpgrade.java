@@ -25,7 +25,17 @@ final class HttpUpgrade {
       return null;
     }
     String upgrade = String.join(", ", headers.getAll(HttpHeaderNames.UPGRADE)).trim();
-    return upgrade.isEmpty() || upgrade.indexOf('\r') >= 0 || upgrade.indexOf('\n') >= 0 ? null : upgrade;
+    if (upgrade.isEmpty() || upgrade.indexOf('\r') >= 0 || upgrade.indexOf('\n') >= 0) {
+      return null;
+    }
+    // h2c is ours to grant or decline (the listener's upgrade handler); forwarded, an upstream that
+    // accepted it would give the client an HTTP/2 connection straight to it, past our routing.
+    for (String token : upgrade.split(",")) {
+      if (token.trim().equalsIgnoreCase("h2c")) {
+        return null;
+      }
+    }
+    return upgrade;
   }
 
   /**

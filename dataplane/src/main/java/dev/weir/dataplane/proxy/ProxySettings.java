@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param maxInitialLineLength largest request line, bytes (longer ones get 414)
  * @param headerReadTimeout a request head (request line and headers) must arrive completely within
  *     this, counted from the accept or from the end of the previous response (otherwise 408 and close)
+ * @param maxHeaderCount most header fields a request head may have (more get 431)
  */
 public record ProxySettings(
     Duration responseTimeout,
@@ -24,9 +25,11 @@ public record ProxySettings(
     int maxIdlePerEndpoint,
     int maxHeaderSize,
     int maxInitialLineLength,
-    Duration headerReadTimeout) {
+    Duration headerReadTimeout,
+    int maxHeaderCount) {
 
   public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_MAX_HEADER_COUNT = 100;
 
   /** The settings with the default header-read timeout. */
   public ProxySettings(
@@ -40,28 +43,45 @@ public record ProxySettings(
     this(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, DEFAULT_HEADER_READ_TIMEOUT);
   }
 
+  /** The settings with the default header count limit. */
+  public ProxySettings(
+      Duration responseTimeout,
+      Duration connectTimeout,
+      Duration clientIdleTimeout,
+      Duration upstreamIdleTimeout,
+      int maxIdlePerEndpoint,
+      int maxHeaderSize,
+      int maxInitialLineLength,
+      Duration headerReadTimeout) {
+    this(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, DEFAULT_MAX_HEADER_COUNT);
+  }
+
   public static ProxySettings defaults() {
     return new ProxySettings(
         Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30), 64, 16 * 1024, 8 * 1024);
   }
 
   public ProxySettings withResponseTimeout(Duration timeout) {
-    return new ProxySettings(timeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout);
+    return new ProxySettings(timeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount);
   }
 
   public ProxySettings withUpstreamIdleTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, timeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout);
+    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, timeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount);
   }
 
   public ProxySettings withClientIdleTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, connectTimeout, timeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout);
+    return new ProxySettings(responseTimeout, connectTimeout, timeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount);
   }
 
   public ProxySettings withConnectTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, timeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout);
+    return new ProxySettings(responseTimeout, timeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount);
   }
 
   public ProxySettings withHeaderReadTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, timeout);
+    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, timeout, maxHeaderCount);
+  }
+
+  public ProxySettings withMaxHeaderCount(int count) {
+    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, count);
   }
 }

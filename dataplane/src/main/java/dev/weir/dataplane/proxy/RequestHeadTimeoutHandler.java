@@ -32,7 +32,14 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
 
   private final long timeoutNanos;
   private ChannelHandlerContext ctx;
+  /**
+   * Due at or before the deadline, and then only re-armed for what is left: arming and disarming
+   * for every request just move the deadline, so a busy keep-alive connection does not schedule and
+   * cancel a timer per request.
+   */
   private ScheduledFuture<?> timer;
+  private boolean armed;
+  private long deadline;
   /** Request heads read whose final response has not been written to its end. */
   private int outstanding;
   /** A request head was read, its end not yet. */
@@ -60,7 +67,7 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     done = true;
-    cancel();
+    stop();
   }
 
   @Override
@@ -72,7 +79,7 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     done = true;
-    cancel();
+    stop();
     ctx.fireChannelInactive();
   }
 
@@ -131,25 +138,48 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
   }
 
   private void arm() {
-    cancel();
+    armed = false;
     if (done || timeoutNanos <= 0 || !ctx.channel().isActive()) {
       return;
     }
-    timer = ctx.executor().schedule(this::expired, timeoutNanos, TimeUnit.NANOSECONDS);
+    armed = true;
+    deadline = now() + timeoutNanos;
+    if (timer == null) {
+      timer = ctx.executor().schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
+  /** Disarms; a pending timer stays and, when it comes, finds nothing to do. */
   private void cancel() {
+    armed = false;
+  }
+
+  private void stop() {
+    armed = false;
     if (timer != null) {
       timer.cancel(false);
       timer = null;
     }
   }
 
-  private void expired() {
+  private long now() {
+    return ctx.channel().eventLoop().ticker().nanoTime();
+  }
+
+  private void check() {
     timer = null;
-    if (done || !ctx.channel().isActive()) {
+    if (done || !armed || !ctx.channel().isActive()) {
       return;
     }
+    long left = deadline - now();
+    if (left > 0) {
+      timer = ctx.executor().schedule(this::check, left, TimeUnit.NANOSECONDS);
+      return;
+    }
+    expired();
+  }
+
+  private void expired() {
     done = true;
     if (responding || interim) {
       ctx.close();

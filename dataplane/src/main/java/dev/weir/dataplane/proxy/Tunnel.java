@@ -3,6 +3,7 @@ package dev.weir.dataplane.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -46,6 +47,15 @@ final class Tunnel {
 
   void clientClosed() {
     closeOnFlush(upstream);
+  }
+
+  /** The client sent FIN but still reads: pass the half-close on once what it sent is relayed. */
+  void clientInputShutdown() {
+    if (upstream instanceof DuplexChannel duplex && upstream.isActive()) {
+      upstream.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());
+    } else {
+      closeOnFlush(client);
+    }
   }
 
   void close() {

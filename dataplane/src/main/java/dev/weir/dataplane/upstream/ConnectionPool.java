@@ -24,12 +24,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>An idle connection keeps a read armed; its handler closes it on anything that arrives (the
  * upstream closing it, or stray bytes), and the close removes it from the pool, so a connection the
- * upstream closed is not handed out again. Idle connections are also closed after {@code idleTimeout}.
+ * upstream closed is not handed out again. Idle connections are also closed after {@code idleTimeout}:
+ * each records when it went idle, and one sweep per pool, due only while connections idle, closes
+ * the expired ones (a timer per release and a cancel per reuse cost more than the request they serve).
  */
 final class ConnectionPool {
 
   private static final AttributeKey<InetSocketAddress> ENDPOINT = AttributeKey.valueOf(ConnectionPool.class, "endpoint");
-  private static final AttributeKey<ScheduledFuture<?>> IDLE_TIMER = AttributeKey.valueOf(ConnectionPool.class, "idleTimer");
+  private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf(ConnectionPool.class, "idleSince");
 
   private final EventLoop loop;
   private final Bootstrap bootstrap;
@@ -37,6 +39,7 @@ final class ConnectionPool {
   private final int maxIdlePerEndpoint;
   private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
   private boolean closed;
+  private ScheduledFuture<?> sweep;
 
   ConnectionPool(EventLoop loop, Bootstrap template, Duration idleTimeout, int maxIdlePerEndpoint) {
     this.loop = loop;
@@ -51,7 +54,6 @@ final class ConnectionPool {
       ArrayDeque<Channel> channels = idle.get(endpoint);
       Channel ch;
       while (channels != null && (ch = channels.pollLast()) != null) {
-        cancelIdleTimer(ch);
         if (ch.isActive()) {
           ch.attr(UpstreamConnector.REUSED).set(Boolean.TRUE);
           return loop.newSucceededFuture(ch);
@@ -92,8 +94,37 @@ final class ConnectionPool {
       return;
     }
     channels.addLast(ch);
-    ch.attr(IDLE_TIMER).set(loop.schedule(() -> { ch.close(); }, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    ch.attr(IDLE_SINCE).set(loop.ticker().nanoTime());
+    if (sweep == null) {
+      sweep = loop.schedule(this::sweep, idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
     ch.read();
+  }
+
+  /** Closes the connections idle for longer than the timeout; comes again while any connection idles. */
+  private void sweep() {
+    sweep = null;
+    if (closed) {
+      return;
+    }
+    long now = loop.ticker().nanoTime();
+    long timeout = idleTimeout.toNanos();
+    long nextDue = Long.MAX_VALUE;
+    List<Channel> expired = new ArrayList<>();
+    for (ArrayDeque<Channel> channels : idle.values()) {
+      for (Channel ch : channels) {
+        long since = ch.attr(IDLE_SINCE).get();
+        if (now - since >= timeout) {
+          expired.add(ch);
+        } else {
+          nextDue = Math.min(nextDue, since + timeout - now);
+        }
+      }
+    }
+    expired.forEach(Channel::close); // the close listener takes them out of the pool
+    if (nextDue != Long.MAX_VALUE) {
+      sweep = loop.schedule(this::sweep, nextDue, TimeUnit.NANOSECONDS);
+    }
   }
 
   int idleCount(InetSocketAddress endpoint) {
@@ -103,6 +134,10 @@ final class ConnectionPool {
 
   void closeAll() {
     closed = true;
+    if (sweep != null) {
+      sweep.cancel(false);
+      sweep = null;
+    }
     // Closing runs the close listener, which edits the map: close from a copy.
     List<Channel> all = new ArrayList<>();
     idle.values().forEach(all::addAll);
@@ -111,7 +146,6 @@ final class ConnectionPool {
   }
 
   private void forget(Channel ch) {
-    cancelIdleTimer(ch);
     InetSocketAddress endpoint = ch.attr(ENDPOINT).get();
     ArrayDeque<Channel> channels = endpoint == null ? null : idle.get(endpoint);
     if (channels != null) {
@@ -122,10 +156,4 @@ final class ConnectionPool {
     }
   }
 
-  private static void cancelIdleTimer(Channel ch) {
-    ScheduledFuture<?> timer = ch.attr(IDLE_TIMER).getAndSet(null);
-    if (timer != null) {
-      timer.cancel(false);
-    }
-  }
 }

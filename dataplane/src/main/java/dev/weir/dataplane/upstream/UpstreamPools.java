@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -24,6 +25,10 @@ public final class UpstreamPools implements UpstreamConnector {
   private final Duration idleTimeout;
   private final int maxIdlePerEndpoint;
   private final Map<EventLoop, ConnectionPool> pools = new ConcurrentHashMap<>();
+  /** Null when H2C upstreams are not set up (then they fail to connect). */
+  private final Bootstrap h2Template;
+  private final ChannelHandler h2StreamInitializer;
+  private final Map<EventLoop, Http2ConnectionPool> h2Pools = new ConcurrentHashMap<>();
 
   /**
    * @param socketChannel the transport's client socket channel class
@@ -32,6 +37,21 @@ public final class UpstreamPools implements UpstreamConnector {
   public UpstreamPools(
       Class<? extends Channel> socketChannel,
       ChannelHandler initializer,
+      Duration connectTimeout,
+      Duration idleTimeout,
+      int maxIdlePerEndpoint) {
+    this(socketChannel, initializer, null, null, connectTimeout, idleTimeout, maxIdlePerEndpoint);
+  }
+
+  /**
+   * @param h2Initializer sets up each new H2C connection (HTTP/2 codec and multiplexer)
+   * @param h2StreamInitializer sets up each stream channel of an H2C connection (message codec and relay handler)
+   */
+  public UpstreamPools(
+      Class<? extends Channel> socketChannel,
+      ChannelHandler initializer,
+      ChannelHandler h2Initializer,
+      ChannelHandler h2StreamInitializer,
       Duration connectTimeout,
       Duration idleTimeout,
       int maxIdlePerEndpoint) {
@@ -47,19 +67,30 @@ public final class UpstreamPools implements UpstreamConnector {
             .handler(initializer);
     this.idleTimeout = idleTimeout;
     this.maxIdlePerEndpoint = maxIdlePerEndpoint;
+    // An HTTP/2 connection must always read (SETTINGS, PING, WINDOW_UPDATE, GOAWAY); backpressure
+    // is per stream, where AUTO_READ is off and unread DATA holds back the flow-control window.
+    this.h2Template = h2Initializer == null ? null : template.clone().option(ChannelOption.AUTO_READ, true).handler(h2Initializer);
+    this.h2StreamInitializer = h2StreamInitializer;
   }
 
   @Override
   public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, long connectTimeoutMillis, boolean fresh) {
     if (protocol == UpstreamProtocol.H2C) {
-      return loop.newFailedFuture(new UnsupportedOperationException("H2C upstreams are not supported yet"));
+      if (h2Template == null) {
+        return loop.newFailedFuture(new UnsupportedOperationException("H2C upstreams are not set up"));
+      }
+      return h2Pools.computeIfAbsent(loop, l -> new Http2ConnectionPool(l, h2Template, h2StreamInitializer)).acquire(endpoint, connectTimeoutMillis);
     }
     return pool(loop).acquire(endpoint, fresh, connectTimeoutMillis);
   }
 
   @Override
   public void release(Channel channel) {
-    pool(channel.eventLoop()).release(channel);
+    if (channel instanceof Http2StreamChannel) {
+      channel.close(); // a stream serves one exchange; closing one that ended cleanly sends nothing
+    } else {
+      pool(channel.eventLoop()).release(channel);
+    }
   }
 
   /** Idle connections to {@code endpoint} pooled on {@code loop}; call on that loop (tests use it). */
@@ -70,15 +101,23 @@ public final class UpstreamPools implements UpstreamConnector {
   /** Closes every idle connection; later releases close instead of pooling. */
   public void close() {
     for (Map.Entry<EventLoop, ConnectionPool> e : pools.entrySet()) {
-      if (e.getKey().inEventLoop()) {
-        e.getValue().closeAll();
-      } else if (!e.getKey().isShuttingDown()) {
-        e.getKey().execute(e.getValue()::closeAll);
-      }
+      onLoop(e.getKey(), e.getValue()::closeAll);
+    }
+    for (Map.Entry<EventLoop, Http2ConnectionPool> e : h2Pools.entrySet()) {
+      onLoop(e.getKey(), e.getValue()::closeAll);
+    }
+  }
+
+  private static void onLoop(EventLoop loop, Runnable task) {
+    if (loop.inEventLoop()) {
+      task.run();
+    } else if (!loop.isShuttingDown()) {
+      loop.execute(task);
     }
   }
 
   private ConnectionPool pool(EventLoop loop) {
-    return pools.computeIfAbsent(loop, l -> new ConnectionPool(l, template, idleTimeout, maxIdlePerEndpoint));
+    ConnectionPool pool = pools.get(loop); // a plain get first: the capturing lambda below allocates on every call
+    return pool != null ? pool : pools.computeIfAbsent(loop, l -> new ConnectionPool(l, template, idleTimeout, maxIdlePerEndpoint));
   }
 }

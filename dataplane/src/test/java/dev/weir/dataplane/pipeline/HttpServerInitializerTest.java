@@ -62,8 +62,38 @@ class HttpServerInitializerTest {
   void buildsTheHttpPipelineInOrder() {
     EmbeddedChannel ch = channel(null);
     List<String> names = ch.pipeline().names();
-    assertEquals(List.of(PipelineNames.HTTP_CODEC, PipelineNames.HEAD_TIMEOUT, PipelineNames.IDLE, PipelineNames.PROXY), names.subList(0, 4));
+    assertEquals(List.of(PipelineNames.IDLE, PipelineNames.HTTP_CODEC, PipelineNames.HEAD_TIMEOUT, PipelineNames.PROXY), names.subList(0, 4));
     assertTrue(connections.contains(ch));
+    assertFalse(ch.finishAndReleaseAll());
+  }
+
+  private EmbeddedChannel h2cChannel() {
+    ProxyContext px = new ProxyContext(new ConfigHolder(), NO_UPSTREAMS, RequestStats.NONE, ProxySettings.defaults(), "http");
+    return new EmbeddedChannel(new HttpServerInitializer(px, null, connections, true));
+  }
+
+  @Test
+  void withH2cTheFirstBytesDecideTheProtocol() {
+    EmbeddedChannel ch = h2cChannel();
+    assertEquals(
+        List.of(PipelineNames.IDLE, PipelineNames.H2C_PREFACE, PipelineNames.HTTP_CODEC, PipelineNames.H2C_UPGRADE, PipelineNames.HEAD_TIMEOUT, PipelineNames.PROXY),
+        ch.pipeline().names().subList(0, 6));
+    // The preface in two pieces: nothing is decided on the first.
+    byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    ch.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(preface, 0, 10));
+    assertTrue(ch.pipeline().names().contains(PipelineNames.H2C_PREFACE));
+    ch.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(preface, 10, preface.length - 10));
+    assertEquals(List.of(PipelineNames.IDLE, PipelineNames.H2_CODEC, PipelineNames.H2_MULTIPLEX, PipelineNames.H2_CONNECTION), ch.pipeline().names().subList(0, 4));
+    assertTrue(readAll(ch).length() > 0, "the server's SETTINGS went out");
+    ch.finishAndReleaseAll(); // closing writes a GOAWAY
+  }
+
+  @Test
+  void withH2cAnHttp11ClientKeepsTheHttp11Pipeline() {
+    EmbeddedChannel ch = h2cChannel();
+    ch.writeInbound(io.netty.buffer.Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.ISO_8859_1));
+    assertEquals(List.of(PipelineNames.IDLE, PipelineNames.HTTP_CODEC, PipelineNames.H2C_UPGRADE, PipelineNames.HEAD_TIMEOUT, PipelineNames.PROXY), ch.pipeline().names().subList(0, 5));
+    assertTrue(readAll(ch).startsWith("HTTP/1.1 404"), "no snapshot: no route");
     assertFalse(ch.finishAndReleaseAll());
   }
 

@@ -60,7 +60,14 @@ class ForwardedHeadersTest {
   }
 
   @Test
-  void requestIdsDiffer() {
+  void requestIdsDifferAndAre32LowercaseHexDigits() {
     assertNotEquals(ForwardedHeaders.newRequestId(), ForwardedHeaders.newRequestId());
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      String id = ForwardedHeaders.newRequestId();
+      org.junit.jupiter.api.Assertions.assertTrue(id.matches("[0-9a-f]{32}"), id);
+      seen.add(id);
+    }
+    assertEquals(1000, seen.size());
   }
 }

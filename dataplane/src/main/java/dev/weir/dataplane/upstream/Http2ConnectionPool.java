@@ -1,0 +1,164 @@
+package dev.weir.dataplane.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * HTTP/2 (H2C) upstream connections of one event loop: one connection per endpoint, shared by all
+ * the requests of that loop to it, each request on a stream of its own. Streams beyond the server's
+ * concurrency limit wait in the codec until one ends (its buffering encoder), instead of failing.
+ * A connection that is closed or got GOAWAY is replaced by a new one for new streams; streams
+ * already open on it finish there. Not thread-safe by design: only its event loop touches it.
+ */
+final class Http2ConnectionPool {
+
+  private final EventLoop loop;
+  private final Bootstrap bootstrap;
+  private final ChannelHandler streamInitializer;
+  /** Per endpoint: the connection, ready once connected and the server's first SETTINGS arrived. */
+  private final Map<InetSocketAddress, Future<Channel>> connections = new HashMap<>();
+  private boolean closed;
+
+  /**
+   * @param template sets up each connection (HTTP/2 client codec, multiplexer)
+   * @param streamInitializer sets up each stream channel (message codec, relay handler)
+   */
+  Http2ConnectionPool(EventLoop loop, Bootstrap template, ChannelHandler streamInitializer) {
+    this.loop = loop;
+    this.bootstrap = template.clone(loop);
+    this.streamInitializer = streamInitializer;
+  }
+
+  /** A new stream to {@code endpoint}, on the shared connection (made now if there is none usable). */
+  Future<Channel> acquire(InetSocketAddress endpoint, long connectTimeoutMillis) {
+    Promise<Channel> stream = loop.newPromise();
+    if (closed) {
+      return stream.setFailure(new IllegalStateException("upstream pools are closed"));
+    }
+    Future<Channel> connection = connections.get(endpoint);
+    if (connection == null || (connection.isDone() && !usable(connection))) {
+      connection = connect(endpoint, connectTimeoutMillis);
+    }
+    Future<Channel> c = connection;
+    if (c.isDone()) {
+      openStream(c, stream);
+    } else {
+      c.addListener(f -> openStream(c, stream));
+    }
+    return stream;
+  }
+
+  int connectionCount() {
+    return connections.size();
+  }
+
+  void closeAll() {
+    closed = true;
+    List<Future<Channel>> all = new ArrayList<>(connections.values());
+    connections.clear();
+    for (Future<Channel> f : all) {
+      if (f.isSuccess()) {
+        f.getNow().close();
+      } else {
+        f.cancel(false); // the listener below closes the channel
+      }
+    }
+  }
+
+  private Future<Channel> connect(InetSocketAddress endpoint, long connectTimeoutMillis) {
+    Bootstrap b = bootstrap;
+    if (connectTimeoutMillis > 0) {
+      b = bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
+    }
+    ChannelFuture connect = b.connect(endpoint);
+    Channel ch = connect.channel();
+    Promise<Channel> ready = loop.newPromise();
+    // Streams are opened only once the server's SETTINGS are in: before that its concurrency limit
+    // is unknown, and streams over it would be refused instead of waiting in the codec.
+    ch.pipeline().addAfter(ch.pipeline().context(Http2MultiplexHandler.class).name(), null, new SettingsReceived(ready));
+    connect.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            ready.tryFailure(f.cause());
+          }
+        });
+    ready.addListener(f -> {
+      if (!f.isSuccess()) {
+        ch.close();
+      }
+    });
+    connections.put(endpoint, ready);
+    ch.closeFuture()
+        .addListener(
+            x -> {
+              connections.remove(endpoint, ready);
+              ready.tryFailure(new java.nio.channels.ClosedChannelException());
+            });
+    return ready;
+  }
+
+  private static boolean usable(Future<Channel> connection) {
+    if (!connection.isSuccess() || !connection.getNow().isActive()) {
+      return false;
+    }
+    Http2FrameCodec codec = connection.getNow().pipeline().get(Http2FrameCodec.class);
+    return codec != null && !codec.connection().goAwayReceived() && !codec.connection().goAwaySent();
+  }
+
+  private void openStream(Future<Channel> connection, Promise<Channel> stream) {
+    if (!connection.isSuccess()) {
+      stream.tryFailure(connection.cause());
+      return;
+    }
+    new Http2StreamChannelBootstrap(connection.getNow())
+        .option(ChannelOption.AUTO_READ, false)
+        .handler(streamInitializer)
+        .open()
+        .addListener(
+            (Future<Http2StreamChannel> f) -> {
+              if (f.isSuccess()) {
+                if (!stream.trySuccess(f.getNow())) {
+                  f.getNow().close(); // nobody waits for it any more
+                }
+              } else {
+                stream.tryFailure(f.cause());
+              }
+            });
+  }
+
+  /** Completes {@code ready} at the server's first SETTINGS frame, then steps out of the pipeline. */
+  private static final class SettingsReceived extends ChannelInboundHandlerAdapter {
+    private final Promise<Channel> ready;
+
+    SettingsReceived(Promise<Channel> ready) {
+      this.ready = ready;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Http2SettingsFrame) {
+        ready.trySuccess(ctx.channel());
+        ctx.pipeline().remove(this);
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+}
