@@ -124,7 +124,7 @@ final class Http2ServerSetup {
       ch.config().setOption(ChannelOption.AUTO_READ, false);
       ch.pipeline()
           .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true, true))
-          .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, px.settings().clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+          .addLast(PipelineNames.IDLE, new IdleStateHandler(px.settings().clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
           .addLast(PipelineNames.PROXY, new FrontendHandler(px));
     }
   }

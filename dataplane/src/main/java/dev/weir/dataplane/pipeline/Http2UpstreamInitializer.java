@@ -50,7 +50,7 @@ public final class Http2UpstreamInitializer extends ChannelInitializer<Channel> 
             .initialWindowSize(Http2ServerSetup.INITIAL_WINDOW_SIZE)
             .maxHeaderListSize(settings.maxHeaderSize());
     ch.pipeline()
-        .addLast(PipelineNames.IDLE, new IdleStateHandler(0, 0, settings.upstreamIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .addLast(PipelineNames.IDLE, new IdleStateHandler(settings.upstreamIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast(
             PipelineNames.H2_CODEC,
             Http2FrameCodecBuilder.forClient()

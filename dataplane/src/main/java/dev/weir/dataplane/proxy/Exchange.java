@@ -153,6 +153,11 @@ final class Exchange {
     return requestComplete;
   }
 
+  /** The request asks to switch protocols. */
+  boolean upgradeRequested() {
+    return upgrade;
+  }
+
   /** True when the client may be read: the request body is still coming and the upstream can take it. */
   boolean wantsClientData() {
     return !finished && !requestComplete && upstream != null && upstream.isWritable();

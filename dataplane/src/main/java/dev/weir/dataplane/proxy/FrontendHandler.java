@@ -6,6 +6,8 @@ import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.dataplane.pipeline.PipelineNames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.channel.ChannelFuture;
@@ -37,6 +39,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +64,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   static final long LINGER_MILLIS = 5_000;
 
   private final ProxyContext px;
+  private final Supplier<ChannelHandler> h2cUpgrade;
+  /** An upgrade handler was put in front of this handler for a request that asked for h2c. */
+  private boolean h2cOffered;
   private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
   private ChannelHandlerContext ctx;
   /** Timeouts of this connection's exchanges. */
@@ -84,7 +90,16 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean resuming;
 
   public FrontendHandler(ProxyContext px) {
+    this(px, null);
+  }
+
+  /**
+   * @param h2cUpgrade makes the handler that performs an {@code Upgrade: h2c} (RFC 7540 3.2) on this
+   *     connection; null when h2c is off
+   */
+  public FrontendHandler(ProxyContext px, Supplier<ChannelHandler> h2cUpgrade) {
     this.px = px;
+    this.h2cUpgrade = h2cUpgrade;
   }
 
   @Override
@@ -184,10 +199,15 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
         closeNow();
       }
     } else if (evt instanceof IdleStateEvent) {
-      // An idle keep-alive connection, a client too slow to send a request head, or one that stopped
-      // sending its request body: close it (an exchange waiting on such a client is aborted with it).
-      // A tunnel with no traffic either way for that long is closed too.
-      if (exchange == null || exchange.wantsClientData()) {
+      // The client sent nothing for the idle timeout: an idle keep-alive connection, a client too slow
+      // to send a request head, or one that stopped sending its request body: close it (an exchange
+      // waiting on such a client is aborted with it). A tunnel is closed only when the upstream was
+      // silent for as long: no traffic either way.
+      if (tunnel != null) {
+        if (tunnel.upstreamSilentNanos() >= px.settings().clientIdleTimeout().toNanos()) {
+          tunnel.close();
+        }
+      } else if (exchange == null || exchange.wantsClientData()) {
         closeNow();
       }
     } else {
@@ -234,7 +254,14 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     // Between requests, read the next one only while the client takes our responses: reading
     // regardless would let a client that pipelines and never reads grow our outbound buffer forever.
-    if (exchange == null ? pending.isEmpty() && ctx.channel().isWritable() : exchange.wantsClientData()) {
+    // While a complete request is answered, one read stays armed with nothing queued: a client that
+    // waits for its answer sends nothing, and keeping the read armed spares the epoll transport two
+    // epoll_ctl calls per request (interest dropped when a read is not renewed, set again later);
+    // whatever does arrive (a pipelined request, a FIN) is queued, and then reading stops. Not for
+    // an upgrade: bytes after it belong to the new protocol, for the tunnel to read raw.
+    if (exchange == null
+        ? pending.isEmpty() && ctx.channel().isWritable()
+        : exchange.wantsClientData() || (exchange.requestComplete() && pending.isEmpty() && !exchange.upgradeRequested())) {
       ctx.read();
     }
   }
@@ -359,6 +386,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void onRequestHead(HttpRequest request) {
+    if (h2cUpgrade != null && !http2Stream && offerH2cUpgrade(request)) {
+      return;
+    }
     if (request.decoderResult().isFailure()) {
       Throwable cause = request.decoderResult().cause();
       log.debug("malformed request from {}: {}", clientIp, cause.toString());
@@ -436,6 +466,39 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     log.debug("refused request from {}: {}", clientIp, rejection.reason());
     respond(request, null, rejection.status(), rejection.reason(), false);
+    return true;
+  }
+
+  /**
+   * A request asking for {@code Upgrade: h2c}: puts the upgrade handler in front of this one and
+   * hands it the request head; the rest of the request reaches it through the pipeline. It answers
+   * 101 and switches the connection to HTTP/2 (the request becomes stream 1), or, declining (no
+   * valid HTTP2-Settings, a malformed request), passes the request on, back to this handler, which
+   * then serves it as HTTP/1.1 and takes the upgrade handler out again.
+   *
+   * @return whether the request went to the upgrade handler
+   */
+  private boolean offerH2cUpgrade(HttpRequest request) {
+    ChannelPipeline p = ctx.pipeline();
+    if (h2cOffered) {
+      if (p.get(PipelineNames.H2C_UPGRADE) != null) {
+        p.remove(PipelineNames.H2C_UPGRADE); // it declined: HTTP/1.1 from here on
+      }
+      return false;
+    }
+    String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+    if (upgrade == null || !upgrade.toLowerCase(java.util.Locale.ROOT).contains("h2c") || !pending.isEmpty()) {
+      return false;
+    }
+    h2cOffered = true;
+    ChannelHandler handler = h2cUpgrade.get();
+    p.addBefore(ctx.name(), PipelineNames.H2C_UPGRADE, handler);
+    ChannelHandlerContext upgradeCtx = p.context(handler);
+    try {
+      ((ChannelInboundHandler) handler).channelRead(upgradeCtx, ReferenceCountUtil.retain(request));
+    } catch (Exception e) {
+      upgradeCtx.fireExceptionCaught(e);
+    }
     return true;
   }
 

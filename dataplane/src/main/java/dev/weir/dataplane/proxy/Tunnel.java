@@ -25,9 +25,22 @@ final class Tunnel {
   private final Channel client;
   private final Channel upstream;
 
+  /** When the upstream last sent something (event-loop clock). */
+  private long lastFromUpstream;
+
   Tunnel(Channel client, Channel upstream) {
     this.client = client;
     this.upstream = upstream;
+    this.lastFromUpstream = now();
+  }
+
+  /** How long the upstream has sent nothing. */
+  long upstreamSilentNanos() {
+    return now() - lastFromUpstream;
+  }
+
+  private long now() {
+    return client.eventLoop().ticker().nanoTime();
   }
 
   /** The handler that replaces the upstream connection's HTTP relay. */
@@ -93,6 +106,7 @@ final class Tunnel {
   private final class UpstreamSide extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      lastFromUpstream = now();
       relay(msg, upstream, client);
     }
 

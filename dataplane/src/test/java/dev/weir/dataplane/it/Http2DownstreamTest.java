@@ -196,4 +196,28 @@ class Http2DownstreamTest {
       closing.get(10, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void aMalformedH2cUpgradeRequestIs400NotAProtocolSwitch() {
+    try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+      c.writeRaw(
+          ("GET / HTTP/1.1\r\nHost: h2.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n"
+                  + "Content-Length: 1\r\nContent-Length: 2\r\n\r\nx")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      HttpTestClient.Response r = c.readResponse(false);
+      assertEquals(400, r.status());
+      assertTrue(c.awaitClosedByServer());
+    }
+  }
+
+  @Test
+  void anH2cUpgradeWithoutSettingsIsServedAsHttp11AndNotForwarded() {
+    try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+      c.writeRaw("GET /no-settings HTTP/1.1\r\nHost: h2.test\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      HttpTestClient.Response r = c.readResponse(false);
+      assertEquals(200, r.status());
+      assertFalse(r.text().contains("header upgrade"), "an upstream must never be offered h2c: " + r.text());
+      assertEquals(200, c.get("h2.test", "/again").status(), "the connection goes on as HTTP/1.1");
+    }
+  }
 }

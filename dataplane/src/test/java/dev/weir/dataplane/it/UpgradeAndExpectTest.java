@@ -176,4 +176,28 @@ class UpgradeAndExpectTest {
       assertEquals("400", r2.echo("body-bytes"));
     }
   }
+
+  @Test
+  void aTunnelIsClosedOnlyAfterTheIdleTimeoutWithoutTrafficEitherWay() throws Exception {
+    Dataplane quick =
+        Dataplane.start(DataplaneOptions.ephemeral().ioThreads(1).proxy(ProxySettings.defaults().withClientIdleTimeout(Duration.ofMillis(400))).build());
+    try {
+      assertTrue(quick.config().apply(new SnapshotBuilder(1).cluster("up", up.endpoint()).host("up.test").prefix("up", "/", "up").build()).accepted());
+      try (HttpTestClient c = HttpTestClient.connect(quick.httpPort())) {
+        c.setReadTimeoutMillis(3_000);
+        c.writeRaw("GET /chat HTTP/1.1\r\nHost: up.test\r\nConnection: Upgrade\r\nUpgrade: echo-test\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(101, c.readResponseHead().status());
+        for (int i = 0; i < 8; i++) { // 1.2 s of traffic in 150 ms steps: three idle timeouts long
+          Thread.sleep(150);
+          roundTrip(c, "tick " + i + "\n");
+        }
+        long t0 = System.nanoTime();
+        assertTrue(c.awaitClosedByServer(), "silent both ways: closed");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms >= 200 && ms < 2_500, "closed after " + ms + " ms");
+      }
+    } finally {
+      quick.close(Duration.ofSeconds(1));
+    }
+  }
 }

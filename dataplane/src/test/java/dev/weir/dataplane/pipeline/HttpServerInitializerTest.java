@@ -76,8 +76,8 @@ class HttpServerInitializerTest {
   void withH2cTheFirstBytesDecideTheProtocol() {
     EmbeddedChannel ch = h2cChannel();
     assertEquals(
-        List.of(PipelineNames.IDLE, PipelineNames.H2C_PREFACE, PipelineNames.HTTP_CODEC, PipelineNames.H2C_UPGRADE, PipelineNames.HEAD_TIMEOUT, PipelineNames.PROXY),
-        ch.pipeline().names().subList(0, 6));
+        List.of(PipelineNames.IDLE, PipelineNames.H2C_PREFACE, PipelineNames.HTTP_CODEC, PipelineNames.HEAD_TIMEOUT, PipelineNames.PROXY),
+        ch.pipeline().names().subList(0, 5));
     // The preface in two pieces: nothing is decided on the first.
     byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
     ch.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(preface, 0, 10));
@@ -92,7 +92,7 @@ class HttpServerInitializerTest {
   void withH2cAnHttp11ClientKeepsTheHttp11Pipeline() {
     EmbeddedChannel ch = h2cChannel();
     ch.writeInbound(io.netty.buffer.Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.ISO_8859_1));
-    assertEquals(List.of(PipelineNames.IDLE, PipelineNames.HTTP_CODEC, PipelineNames.H2C_UPGRADE, PipelineNames.HEAD_TIMEOUT, PipelineNames.PROXY), ch.pipeline().names().subList(0, 5));
+    assertEquals(List.of(PipelineNames.IDLE, PipelineNames.HTTP_CODEC, PipelineNames.HEAD_TIMEOUT, PipelineNames.PROXY), ch.pipeline().names().subList(0, 4));
     assertTrue(readAll(ch).startsWith("HTTP/1.1 404"), "no snapshot: no route");
     assertFalse(ch.finishAndReleaseAll());
   }
