@@ -48,7 +48,10 @@ public final class H2EchoBackend implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger streams = new AtomicInteger();
 
-  private H2EchoBackend(String name, int maxConcurrentStreams) throws InterruptedException {
+  private final String bindAddress;
+
+  private H2EchoBackend(String name, int maxConcurrentStreams, String bindAddress) throws InterruptedException {
+    this.bindAddress = bindAddress;
     this.name = name;
     this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("h2-echo-" + name), NioIoHandler.newFactory());
     this.server =
@@ -73,7 +76,7 @@ public final class H2EchoBackend implements AutoCloseable {
                                 }));
                   }
                 })
-            .bind("127.0.0.1", 0)
+            .bind(bindAddress, 0)
             .sync()
             .channel();
   }
@@ -83,8 +86,13 @@ public final class H2EchoBackend implements AutoCloseable {
   }
 
   public static H2EchoBackend start(String name, int maxConcurrentStreams) {
+    return start(name, maxConcurrentStreams, "127.0.0.1");
+  }
+
+  /** @param bindAddress the address to listen on (and to give out in {@link #endpoint()}) */
+  public static H2EchoBackend start(String name, int maxConcurrentStreams, String bindAddress) {
     try {
-      return new H2EchoBackend(name, maxConcurrentStreams);
+      return new H2EchoBackend(name, maxConcurrentStreams, bindAddress);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -92,7 +100,11 @@ public final class H2EchoBackend implements AutoCloseable {
   }
 
   public Endpoint endpoint() {
-    return new Endpoint("127.0.0.1", ((java.net.InetSocketAddress) server.localAddress()).getPort());
+    return new Endpoint(bindAddress, port());
+  }
+
+  public int port() {
+    return ((java.net.InetSocketAddress) server.localAddress()).getPort();
   }
 
   /** TCP connections accepted so far. */
