@@ -33,6 +33,7 @@ public final class DataplaneMain {
         --io-threads N       event loop threads (default: number of cores)
         --no-h2c             HTTP listener speaks HTTP/1.1 only (default: also HTTP/2 cleartext,
                              by prior knowledge or Upgrade: h2c)
+        --via                add "Via: 1.1 weir" to requests and responses (default: off)
         --connect-timeout D  default upstream connect timeout, e.g. 5s or 500ms (default 5s)
         --response-timeout D default time an upstream may stay silent mid-exchange (default 60s)
         --client-idle-timeout D  idle keep-alive client connections close after this (default 60s)
@@ -128,6 +129,7 @@ public final class DataplaneMain {
         case "--snapshot" -> snapshot = Path.of(value(args, ++i, arg));
         case "--io-threads" -> b.ioThreads(positive(arg, value(args, ++i, arg)));
         case "--no-h2c" -> b.h2c(false);
+        case "--via" -> proxy = proxy.withVia(true);
         case "--connect-timeout" -> proxy = proxy.withConnectTimeout(duration(arg, value(args, ++i, arg)));
         case "--response-timeout" -> proxy = proxy.withResponseTimeout(duration(arg, value(args, ++i, arg)));
         case "--client-idle-timeout" -> proxy = proxy.withClientIdleTimeout(duration(arg, value(args, ++i, arg)));

@@ -420,6 +420,9 @@ final class Exchange {
     if (protocol == UpstreamProtocol.H2C) {
       Http2Requests.removeExtensionHeaders(response.headers()); // x-http2-stream-id from the conversion
     }
+    if (px.settings().via()) {
+      ForwardedHeaders.appendVia(response.headers(), ForwardedHeaders.viaVersion(response.protocolVersion(), protocol == UpstreamProtocol.H2C));
+    }
     responseKeepAlive = HttpUtil.isKeepAlive(response);
     boolean keepAlive = clientKeepAlive && (requestComplete || bodiless) && !frontend.draining();
     closeClient = !ResponseHeads.prepare(response, clientVersion, headRequest, keepAlive);

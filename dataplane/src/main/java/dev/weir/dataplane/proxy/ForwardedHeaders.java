@@ -2,6 +2,7 @@ package dev.weir.dataplane.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -41,6 +42,23 @@ public final class ForwardedHeaders {
       headers.set(X_REQUEST_ID, id);
     }
     return id;
+  }
+
+  public static final AsciiString VIA = AsciiString.cached("via");
+
+  /**
+   * Appends this proxy to {@code Via} (RFC 9110 7.6.3): the protocol version it received the message
+   * with ({@code 1.1}, {@code 1.0}, {@code 2}) and the pseudonym {@code weir}.
+   */
+  public static void appendVia(HttpHeaders headers, String receivedVersion) {
+    String hop = receivedVersion + " weir";
+    List<String> earlier = headers.getAll(VIA);
+    headers.set(VIA, earlier.isEmpty() ? hop : String.join(", ", earlier) + ", " + hop);
+  }
+
+  /** The Via protocol token for a version: {@code 1.1}, {@code 1.0}; {@code 2} for HTTP/2. */
+  public static String viaVersion(HttpVersion version, boolean http2) {
+    return http2 ? "2" : version.majorVersion() + "." + version.minorVersion();
   }
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);

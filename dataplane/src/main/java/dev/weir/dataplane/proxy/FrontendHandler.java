@@ -441,6 +441,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     // TE is hop-by-hop too, but "TE: trailers" must reach an HTTP/2 upstream: gRPC servers insist on it.
     boolean teTrailers = h2Upstream && headers.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
     ForwardedHeaders.apply(headers, clientIp, px.scheme());
+    if (px.settings().via()) {
+      ForwardedHeaders.appendVia(headers, ForwardedHeaders.viaVersion(version, http2Stream));
+    }
     if (teTrailers) {
       headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
     }

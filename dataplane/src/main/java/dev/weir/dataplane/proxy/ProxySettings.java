@@ -3,11 +3,11 @@ package dev.weir.dataplane.proxy;
 import java.time.Duration;
 
 /**
- * Limits and timeouts of the proxy, fixed for the life of a dataplane.
+ * Limits, timeouts and header options of the proxy, fixed for the life of a dataplane.
  *
  * @param responseTimeout how long the upstream may stay silent while the proxy waits on it (before
  *     the response head: answered 504; during the body: the connections are closed)
- * @param connectTimeout TCP connect to an upstream endpoint (a failure is answered 502)
+ * @param connectTimeout TCP connect to an upstream endpoint (refused: 502; timed out: 504); routes may set their own
  * @param clientIdleTimeout a downstream keep-alive connection with no request in progress is closed after this
  * @param upstreamIdleTimeout an idle pooled upstream connection is closed after this
  * @param maxIdlePerEndpoint idle upstream connections kept per endpoint and event loop
@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param headerReadTimeout a request head (request line and headers) must arrive completely within
  *     this, counted from the accept or from the end of the previous response (otherwise 408 and close)
  * @param maxHeaderCount most header fields a request head may have (more get 431)
+ * @param via add {@code Via: <version> weir} (RFC 9110 7.6.3) to requests going upstream and to
+ *     responses going back; off by default, as in nginx and Envoy
  */
 public record ProxySettings(
     Duration responseTimeout,
@@ -26,62 +28,43 @@ public record ProxySettings(
     int maxHeaderSize,
     int maxInitialLineLength,
     Duration headerReadTimeout,
-    int maxHeaderCount) {
+    int maxHeaderCount,
+    boolean via) {
 
   public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_HEADER_COUNT = 100;
 
-  /** The settings with the default header-read timeout. */
-  public ProxySettings(
-      Duration responseTimeout,
-      Duration connectTimeout,
-      Duration clientIdleTimeout,
-      Duration upstreamIdleTimeout,
-      int maxIdlePerEndpoint,
-      int maxHeaderSize,
-      int maxInitialLineLength) {
-    this(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, DEFAULT_HEADER_READ_TIMEOUT);
-  }
-
-  /** The settings with the default header count limit. */
-  public ProxySettings(
-      Duration responseTimeout,
-      Duration connectTimeout,
-      Duration clientIdleTimeout,
-      Duration upstreamIdleTimeout,
-      int maxIdlePerEndpoint,
-      int maxHeaderSize,
-      int maxInitialLineLength,
-      Duration headerReadTimeout) {
-    this(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, DEFAULT_MAX_HEADER_COUNT);
-  }
-
   public static ProxySettings defaults() {
     return new ProxySettings(
-        Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30), 64, 16 * 1024, 8 * 1024);
+        Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30), 64, 16 * 1024, 8 * 1024,
+        DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_HEADER_COUNT, false);
   }
 
   public ProxySettings withResponseTimeout(Duration timeout) {
-    return new ProxySettings(timeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount);
+    return new ProxySettings(timeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount, via);
   }
 
   public ProxySettings withUpstreamIdleTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, timeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount);
+    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, timeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount, via);
   }
 
   public ProxySettings withClientIdleTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, connectTimeout, timeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount);
+    return new ProxySettings(responseTimeout, connectTimeout, timeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount, via);
   }
 
   public ProxySettings withConnectTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, timeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount);
+    return new ProxySettings(responseTimeout, timeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount, via);
   }
 
   public ProxySettings withHeaderReadTimeout(Duration timeout) {
-    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, timeout, maxHeaderCount);
+    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, timeout, maxHeaderCount, via);
   }
 
   public ProxySettings withMaxHeaderCount(int count) {
-    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, count);
+    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, count, via);
+  }
+
+  public ProxySettings withVia(boolean on) {
+    return new ProxySettings(responseTimeout, connectTimeout, clientIdleTimeout, upstreamIdleTimeout, maxIdlePerEndpoint, maxHeaderSize, maxInitialLineLength, headerReadTimeout, maxHeaderCount, on);
   }
 }
