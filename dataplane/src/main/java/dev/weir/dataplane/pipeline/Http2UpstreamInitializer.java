@@ -1,13 +1,13 @@
 package dev.weir.dataplane.pipeline;
 
 import dev.weir.dataplane.proxy.BackendHandler;
+import dev.weir.dataplane.proxy.Http2ConnectionGuard;
 import dev.weir.dataplane.proxy.ProxySettings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -78,10 +78,7 @@ public final class Http2UpstreamInitializer extends ChannelInitializer<Channel> 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof IdleStateEvent) {
-        Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
-        if (codec == null || codec.connection().numActiveStreams() == 0) {
-          ctx.close();
-        }
+        Http2ConnectionGuard.closeIfNoStreamOpen(ctx);
       } else {
         ctx.fireUserEventTriggered(evt);
       }

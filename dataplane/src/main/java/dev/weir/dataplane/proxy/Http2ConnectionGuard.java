@@ -6,6 +6,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,12 +56,25 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     } else if (evt == DrainEvent.INSTANCE || evt instanceof ChannelInputShutdownEvent) {
       ctx.close(); // the codec turns this into GOAWAY and closes once the open streams are done
     } else if (evt instanceof IdleStateEvent) {
-      Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
-      if (codec == null || codec.connection().numActiveStreams() == 0) {
-        ctx.close();
-      }
+      closeIfNoStreamOpen(ctx);
     } else {
       ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ReferenceCountUtil.release(msg); // connection-level frames (SETTINGS, PING, GOAWAY) the codec already acted on
+  }
+
+  /**
+   * An idle HTTP/2 connection (this side or an upstream one) is closed only when no stream is open:
+   * a stream waiting on a slow peer is that stream's business (its own timeouts).
+   */
+  public static void closeIfNoStreamOpen(ChannelHandlerContext ctx) {
+    Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+    if (codec == null || codec.connection().numActiveStreams() == 0) {
+      ctx.close();
     }
   }
 
