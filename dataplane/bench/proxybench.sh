@@ -10,7 +10,7 @@
 #
 # The dataplane is started exactly as users start it: `bin/weir dataplane --snapshot FILE` with default
 # settings, from a snapshot with one virtual host "*" routing every path to the harness's upstream, and a
-# TLS listener with the harness's certificate (HTTP/1.1 over TLS for now; h2 comes with the TLS issue).
+# TLS listener with the harness's certificate (ALPN: h2 and http/1.1).
 # A JVM needs 10-15 s of load before it runs at full speed, so unless you pass -w yourself, every run gets
 # a 15 s warm-up (-w 15). Environment: PROXYBENCH (path of the harness), WEIR_DATAPLANE_JAVA_OPTS.
 set -euo pipefail

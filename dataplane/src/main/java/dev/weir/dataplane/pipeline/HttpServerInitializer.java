@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Downstream connection pipeline, built in steps (TLS, HTTP/1.1, proxy): {@code [sni→ssl] idle
- * [h2c-preface] http-codec [h2c-upgrade] head-timeout proxy}. On a cleartext listener with h2c
+ * [alpn | h2c-preface] http-codec head-timeout proxy}. Over TLS, ALPN's choice of h2 switches the
+ * connection to HTTP/2 right after the handshake. On a cleartext listener with h2c
  * enabled, a client may switch to HTTP/2 (prior knowledge or {@code Upgrade: h2c}); the pipeline
  * then becomes {@code idle h2-codec h2-multiplex h2-connection}, with {@code h2-stream-codec idle
  * proxy} on each stream (see {@link Http2ServerSetup}).
@@ -30,8 +31,9 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   private final ProxyContext px;
   private final SniContextMapping sni;
   private final ChannelGroup connections;
-  /** Null when HTTP/2 is off on this listener. */
+  /** Null when HTTP/2 is off on this listener (a cleartext one with h2c off). */
   private final Http2ServerSetup http2;
+  private final boolean h2c;
 
   /**
    * @param sni certificate selection for an HTTPS listener, or null for plain HTTP
@@ -49,7 +51,9 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     this.px = px;
     this.sni = sni;
     this.connections = connections;
-    this.http2 = h2c ? new Http2ServerSetup(px) : null;
+    this.h2c = h2c;
+    // Over TLS, ALPN decides: HTTP/2 is always on offer there.
+    this.http2 = h2c || sni != null ? new Http2ServerSetup(px) : null;
   }
 
   @Override
@@ -63,7 +67,9 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     // proxy's idle rules are all about a client that sends nothing (between requests, or mid-body),
     // and watching writes too would cost a promise and a listener on every write.
     p.addLast(PipelineNames.IDLE, new IdleStateHandler(px.settings().clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-    if (http2 != null) {
+    if (sni != null) {
+      p.addLast(PipelineNames.ALPN, new AlpnSwitch(http2));
+    } else if (h2c) {
       p.addLast(PipelineNames.H2C_PREFACE, new H2cPrefaceDetector(http2));
     }
     StrictHttpServerCodec codec = addHttp1Handlers(p);
@@ -91,6 +97,6 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   private void addProxyHandlers(ChannelPipeline p, StrictHttpServerCodec codec) {
     // The h2c upgrade handler is put in front of the proxy only when a request asks for h2c: in the
     // pipeline of every connection it would cost about a tenth of the proxy's CPU on small requests.
-    p.addLast(PipelineNames.PROXY, new FrontendHandler(px, http2 == null ? null : () -> http2.newUpgradeHandler(codec)));
+    p.addLast(PipelineNames.PROXY, new FrontendHandler(px, !h2c ? null : () -> http2.newUpgradeHandler(codec)));
   }
 }

@@ -7,6 +7,7 @@ public final class PipelineNames {
   public static final String SSL = "ssl";
   public static final String HTTP_CODEC = "http-codec";
   public static final String HEAD_TIMEOUT = "head-timeout";
+  public static final String ALPN = "alpn";
   public static final String H2C_PREFACE = "h2c-preface";
   public static final String H2C_UPGRADE = "h2c-upgrade";
   public static final String H2_CODEC = "h2-codec";

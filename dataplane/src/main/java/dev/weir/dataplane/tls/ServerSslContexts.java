@@ -3,10 +3,12 @@ package dev.weir.dataplane.tls;
 import dev.weir.snapshot.TlsCertificate;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -15,12 +17,16 @@ import javax.net.ssl.SSLException;
 /** Builds the server-side {@link SslContext} of one certificate: OpenSSL (tcnative) when it loads, the JDK otherwise. */
 public final class ServerSslContexts {
 
-  /** Only HTTP/1.1 is spoken after TLS for now, so that is all ALPN offers (h2 clients fall back). */
+  /**
+   * ALPN: h2 first, then http/1.1; a client that offers neither (or no ALPN at all) gets HTTP/1.1,
+   * as with nginx.
+   */
   private static final ApplicationProtocolConfig ALPN =
       new ApplicationProtocolConfig(
           ApplicationProtocolConfig.Protocol.ALPN,
           ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
           ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+          ApplicationProtocolNames.HTTP_2,
           ApplicationProtocolNames.HTTP_1_1);
 
   private ServerSslContexts() {}
@@ -44,6 +50,8 @@ public final class ServerSslContexts {
           .sslProvider(provider())
           .protocols("TLSv1.3", "TLSv1.2")
           .applicationProtocolConfig(ALPN)
+          // HTTP/2 forbids TLS 1.2 cipher suites without forward secrecy and AEAD (RFC 9113 9.2.2).
+          .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
           .build();
     } catch (SSLException | RuntimeException e) {
       throw new IllegalArgumentException("TLS context cannot be built: " + e.getMessage(), e);

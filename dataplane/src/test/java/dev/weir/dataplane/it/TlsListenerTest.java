@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The HTTPS listener: SNI picks the certificate from the current snapshot; HTTP/1.1 after TLS. */
+/** The HTTPS listener: SNI picks the certificate from the current snapshot; ALPN picks h2 or HTTP/1.1. */
 class TlsListenerTest {
 
   static EchoBackend backend;
@@ -107,5 +107,57 @@ class TlsListenerTest {
     try (Dataplane bare = Dataplane.start(DataplaneOptions.ephemeral().httpsPort(0).build())) {
       assertThrows(IllegalStateException.class, () -> HttpTestClient.connectTls(bare.httpsPort(), "shop.example.com"));
     }
+  }
+
+  /** Trusts any certificate and checks no host name: the test certificates are self-signed. */
+  static javax.net.ssl.SSLContext trustAll() throws Exception {
+    javax.net.ssl.X509ExtendedTrustManager any =
+        new javax.net.ssl.X509ExtendedTrustManager() {
+          @Override public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a, java.net.Socket s) {}
+          @Override public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a, java.net.Socket s) {}
+          @Override public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) {}
+          @Override public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) {}
+          @Override public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+          @Override public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+          @Override public java.security.cert.X509Certificate[] getAcceptedIssuers() { return new java.security.cert.X509Certificate[0]; }
+        };
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, new javax.net.ssl.TrustManager[] {any}, null);
+    return ctx;
+  }
+
+  @Test
+  void alpnNegotiatesHttp2AndStreamsAreProxied() throws Exception {
+    java.net.http.HttpClient client =
+        java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).sslContext(trustAll()).connectTimeout(Duration.ofSeconds(5)).build();
+    for (int i = 0; i < 3; i++) {
+      java.net.http.HttpResponse<String> r =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + dp.httpsPort() + "/h2?" + i)).timeout(Duration.ofSeconds(10)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals(java.net.http.HttpClient.Version.HTTP_2, r.version(), "ALPN chose h2");
+      assertTrue(r.body().contains("header x-forwarded-proto: https"), r.body());
+      assertTrue(r.body().contains("path=/h2?" + i), r.body());
+    }
+    java.net.http.HttpResponse<String> post =
+        client.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + dp.httpsPort() + "/upload"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[300_000])).timeout(Duration.ofSeconds(10)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(java.net.http.HttpClient.Version.HTTP_2, post.version());
+    assertTrue(post.body().contains("body-bytes=300000"), post.body());
+  }
+
+  @Test
+  void anHttp11OnlyClientStillGetsHttp11() throws Exception {
+    java.net.http.HttpClient client =
+        java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).sslContext(trustAll()).build();
+    java.net.http.HttpResponse<String> r =
+        client.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + dp.httpsPort() + "/h1")).timeout(Duration.ofSeconds(10)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode());
+    assertEquals(java.net.http.HttpClient.Version.HTTP_1_1, r.version());
   }
 }
