@@ -46,4 +46,11 @@ class SnapshotJsonTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SnapshotJson.readSnapshot(json.getBytes(StandardCharsets.UTF_8)));
     assertTrue(e.getMessage().contains("must not be negative"), e.getMessage());
   }
+
+  @Test
+  void anHttpsRedirectSurvivesARoundTripAndOnlyRedirectCodesAreAccepted() {
+    Snapshot s = snapshot(RoutePolicy.DEFAULT.withHttpsRedirect(308), UpstreamProtocol.HTTP1);
+    assertEquals(s, SnapshotJson.readSnapshot(SnapshotJson.writeSnapshot(s)));
+    assertThrows(IllegalArgumentException.class, () -> RoutePolicy.DEFAULT.withHttpsRedirect(200));
+  }
 }

@@ -8,6 +8,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -122,6 +125,17 @@ final class Exchange {
     this.timer = timer;
     this.client = client;
     this.px = px;
+    if (request instanceof FullHttpRequest full) {
+      // A whole request in one message (an HTTP/2 HEADERS frame that ends the stream, or a request
+      // aggregated by the h2c upgrade handler): sent as head plus last content like any other, so
+      // that the upstream connection is known to be clean (reusable) once that last content is out,
+      // and a bodiless one can be retried.
+      HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+      early.add(new DefaultLastHttpContent(full.content().retain(), full.trailingHeaders()));
+      full.release();
+      request = head;
+      requestComplete = true;
+    }
     this.request = request;
     this.route = route;
     this.endpoint = endpoint;
@@ -138,9 +152,6 @@ final class Exchange {
     this.protocol = protocol;
     long stall = px.settings().clientIdleTimeout().toNanos();
     this.clientStallNanos = stall > 0 ? stall : Long.MAX_VALUE; // 0 disables it, as it does the idle handler
-    if (request instanceof LastHttpContent) {
-      requestComplete = true;
-    }
   }
 
   void start() {

@@ -1,6 +1,7 @@
 package dev.weir.dataplane.proxy;
 
 import dev.weir.dataplane.config.RuntimeConfig;
+import dev.weir.dataplane.routing.HostNames;
 import dev.weir.dataplane.routing.RouteMatch;
 import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.dataplane.pipeline.PipelineNames;
@@ -419,6 +420,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     RouteMatch route = match.get();
+    int redirect = route.route().policy().httpsRedirectStatus();
+    if (redirect != 0 && "http".equals(px.scheme()) && !HostNames.normalize(headers.get(HttpHeaderNames.HOST)).isEmpty()) {
+      redirectToHttps(request, route.name(), HttpResponseStatus.valueOf(redirect));
+      return;
+    }
     long maxBody = route.route().policy().maxRequestBodyBytes();
     if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
       // Refused before anything goes upstream; with Expect: 100-continue the client never sends the body.
@@ -503,6 +509,28 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       upgradeCtx.fireExceptionCaught(e);
     }
     return true;
+  }
+
+  /**
+   * Sends a plain-HTTP request to the same host and target over HTTPS (the default port: behind a
+   * Service the HTTPS listener is reached on 443 whatever port it listens on). 308 and 307 make the
+   * client repeat the method and body; the body is not read.
+   */
+  private void redirectToHttps(HttpRequest request, String route, HttpResponseStatus status) {
+    String host = request.headers().get(HttpHeaderNames.HOST);
+    String location = "https://" + HostNames.normalize(host) + request.uri();
+    boolean complete = request instanceof LastHttpContent;
+    boolean keepAlive = !draining && HttpUtil.isKeepAlive(request) && (complete || isBodiless(request));
+    px.stats().requestCompleted(route, status.code());
+    FullHttpResponse response = ErrorResponses.text(ctx.alloc(), status, "moved to " + location, keepAlive);
+    response.headers().set(HttpHeaderNames.LOCATION, location);
+    if (keepAlive) {
+      discarding = !complete;
+      ctx.writeAndFlush(response, ctx.voidPromise());
+    } else {
+      closing = true;
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
   }
 
   /** Answers the request without an upstream. Keeps the connection only when no request body is left to skip. */

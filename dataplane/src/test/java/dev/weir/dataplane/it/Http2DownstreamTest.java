@@ -220,4 +220,16 @@ class Http2DownstreamTest {
       assertEquals(200, c.get("h2.test", "/again").status(), "the connection goes on as HTTP/1.1");
     }
   }
+
+  @Test
+  void streamsReuseKeptAliveUpstreamConnections() {
+    try (H2TestClient c = H2TestClient.connect(dp.httpPort())) {
+      assertEquals(200, c.get("h2.test", "/warm").status());
+      int before = backend.connectionsAccepted();
+      for (int i = 0; i < 20; i++) {
+        assertEquals(200, c.get("h2.test", "/again?" + i).status()); // HEADERS with END_STREAM: one whole request
+      }
+      assertTrue(backend.connectionsAccepted() - before <= 1, "upstream connections opened for 20 requests: " + (backend.connectionsAccepted() - before));
+    }
+  }
 }

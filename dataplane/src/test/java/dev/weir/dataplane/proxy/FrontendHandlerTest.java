@@ -62,6 +62,7 @@ class FrontendHandlerTest {
             .host("a.test").prefix("r", "/", "c")
             .host("empty.test").prefix("r-empty", "/", "none")
             .host("policy.test").prefix("r-policy", "/", "c", new RoutePolicy(3_000, 250, 500, 10))
+            .host("secure.test").prefix("r-secure", "/", "c", RoutePolicy.DEFAULT.withHttpsRedirect(308))
             .build());
     ProxyContext px = new ProxyContext(config, upstreams, stats, ProxySettings.defaults().withResponseTimeout(Duration.ofSeconds(2)), "http");
     client =
@@ -702,5 +703,16 @@ class FrontendHandlerTest {
     while ((msg = client.readOutbound()) != null) {
       io.netty.util.ReferenceCountUtil.release(msg);
     }
+  }
+
+  @Test
+  void aRouteWithHttpsRedirectAnswersPlainHttpWithLocationAndKeepsTheConnection() {
+    send(get("/cart?id=7", "Secure.Test:8080"));
+    Answer answer = readResponse();
+    assertEquals(308, answer.head().status().code());
+    assertEquals("https://secure.test/cart?id=7", answer.head().headers().get("Location"));
+    assertTrue(upstreams.acquired.isEmpty(), "nothing went upstream");
+    assertTrue(client.isOpen());
+    assertEquals(List.of("r-secure 308"), completed);
   }
 }
