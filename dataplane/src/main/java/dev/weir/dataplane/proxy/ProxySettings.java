@@ -36,7 +36,7 @@ public record ProxySettings(
 
   public static ProxySettings defaults() {
     return new ProxySettings(
-        Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30), 64, 16 * 1024, 8 * 1024,
+        Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(30), 256, 16 * 1024, 8 * 1024,
         DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_HEADER_COUNT, false);
   }
 
