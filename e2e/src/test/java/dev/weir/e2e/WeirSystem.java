@@ -143,7 +143,12 @@ public final class WeirSystem implements AutoCloseable {
   }
 
   public Dataplane addDataplane(String id, String token) throws Exception {
-    Dataplane d = Dataplane.start(options(id, token).build());
+    return addDataplane(options(id, token).build());
+  }
+
+  /** Starts a replica with these options (e.g. {@code options(id, TOKEN).httpsPort(0)} for an HTTPS listener). */
+  public Dataplane addDataplane(DataplaneOptions options) throws Exception {
+    Dataplane d = Dataplane.start(options);
     dataplanes.add(d);
     return d;
   }

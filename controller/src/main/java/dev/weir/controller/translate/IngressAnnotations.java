@@ -17,7 +17,11 @@ import java.util.Map;
  *       duration ({@code "30s"}, {@code "1m30s"}), at most 24h; the first two must be above 0;
  *   <li>{@value #BODY_SIZE}: a Kubernetes quantity ({@code "8Mi"}, {@code "10M"}); {@code "0"} = no limit;
  *   <li>{@value #BACKEND_PROTOCOL}: {@code HTTP} / {@code HTTP1}, {@code H2C} or {@code GRPC} (= H2C),
- *       case-insensitive; without it each Service port's {@code appProtocol} decides.
+ *       case-insensitive; without it each Service port's {@code appProtocol} decides;
+ *   <li>{@value #SSL_REDIRECT}: {@code "false"} serves plain HTTP on the hosts of {@code spec.tls} too
+ *       ({@code "true"}, the default: they redirect it to HTTPS; case-insensitive), and
+ *       {@value #SSL_REDIRECT_CODE} the redirect's status: {@code "301"}, {@code "302"}, {@code "307"} or
+ *       {@code "308"} (the default). Only hosts listed in {@code spec.tls} ever redirect (see {@link HttpsRedirects}).
  * </ul>
  */
 final class IngressAnnotations {
@@ -26,14 +30,18 @@ final class IngressAnnotations {
   static final String REQUEST_TIMEOUT = "weir.dev/proxy-request-timeout";
   static final String BODY_SIZE = "weir.dev/proxy-body-size";
   static final String BACKEND_PROTOCOL = "weir.dev/backend-protocol";
+  static final String SSL_REDIRECT = "weir.dev/ssl-redirect";
+  static final String SSL_REDIRECT_CODE = "weir.dev/ssl-redirect-code";
 
   /**
    * What the annotations ask for.
    *
+   * @param policy for every route of the Ingress, without the redirect (which depends on the host)
    * @param protocol for every backend of the Ingress; null: each Service port's {@code appProtocol} decides
+   * @param httpsRedirectStatus for the routes on the hosts of {@code spec.tls}; 0: none
    */
-  record Settings(RoutePolicy policy, UpstreamProtocol protocol) {
-    static final Settings DEFAULT = new Settings(RoutePolicy.DEFAULT, null);
+  record Settings(RoutePolicy policy, UpstreamProtocol protocol, int httpsRedirectStatus) {
+    static final Settings DEFAULT = new Settings(RoutePolicy.DEFAULT, null, HttpsRedirects.DEFAULT_STATUS);
   }
 
   private IngressAnnotations() {}
@@ -85,7 +93,41 @@ final class IngressAnnotations {
         valid = false;
       }
     }
-    return valid ? new Settings(new RoutePolicy(timeouts[2], timeouts[0], timeouts[1], body), protocol) : null;
+    int redirect = httpsRedirect(annotations, status);
+    valid &= redirect >= 0;
+    return valid
+        ? new Settings(new RoutePolicy(timeouts[2], timeouts[0], timeouts[1], body), protocol, redirect)
+        : null;
+  }
+
+  /** The redirect status for the TLS hosts, 0 when turned off, or -1 (with problems recorded) when invalid. */
+  private static int httpsRedirect(Map<String, String> annotations, ObjectStatus status) {
+    boolean valid = true;
+    boolean enabled = true;
+    String on = annotations.get(SSL_REDIRECT);
+    if (on != null) {
+      if ("false".equalsIgnoreCase(on)) {
+        enabled = false;
+      } else if (!"true".equalsIgnoreCase(on)) {
+        status.problem(Reason.Invalid,
+            field(SSL_REDIRECT) + ": \"" + on + "\" is not a boolean, want \"true\" or \"false\"");
+        valid = false;
+      }
+    }
+    int code = HttpsRedirects.DEFAULT_STATUS;
+    String asked = annotations.get(SSL_REDIRECT_CODE);
+    if (asked != null) {
+      code = HttpsRedirects.STATUSES.stream().filter(c -> String.valueOf(c).equals(asked)).findFirst().orElse(-1);
+      if (code < 0) {
+        status.problem(Reason.UnsupportedValue,
+            field(SSL_REDIRECT_CODE) + ": unsupported value \"" + asked + "\", " + HttpsRedirects.WANT);
+        valid = false;
+      }
+    }
+    if (!valid) {
+      return -1;
+    }
+    return enabled ? code : 0;
   }
 
   /** How messages name an annotation: Kubernetes' field path syntax for a map key. */

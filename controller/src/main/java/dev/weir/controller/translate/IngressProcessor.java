@@ -30,7 +30,8 @@ import java.util.Set;
  *       {@code *} host and on each host of the Ingress's rules (skipped on a host where the Ingress already
  *       has a Prefix "/" path, which would shadow it).
  *   <li>{@code spec.tls[k]}: the Secret's certificate for {@code hosts} (none listed → every host of
- *       the rules); an entry without {@code secretName} is ignored.
+ *       the rules); an entry without {@code secretName} is ignored. The routes on these hosts redirect
+ *       plain HTTP to HTTPS (308) unless the annotations say otherwise; see {@link HttpsRedirects}.
  *   <li>Resource backends are not supported (Accepted=False, UnsupportedValue) and their path is dropped.
  *   <li>The {@link IngressAnnotations} set the policy of every route and the protocol of every backend. An
  *       Ingress with an invalid one is not served at all (Accepted=False names the annotation), as
@@ -64,6 +65,8 @@ final class IngressProcessor {
     Claims out = settings != null ? claims : new Claims();
     RoutePolicy policy = settings != null ? settings.policy() : RoutePolicy.DEFAULT;
     UpstreamProtocol protocol = settings != null ? settings.protocol() : null;
+    // Claimed once spec.tls has said which hosts redirect.
+    List<Claims.RouteCandidate> candidates = new ArrayList<>();
     Set<String> ruleHosts = new LinkedHashSet<>();
     Set<String> hostsWithRootPrefix = new LinkedHashSet<>();
     for (int i = 0; i < rules.size(); i++) {
@@ -87,7 +90,7 @@ final class IngressProcessor {
       for (int j = 0; j < paths.size(); j++) {
         Route route = pathRoute(paths.get(j), field + ".http.paths[" + j + "]", status, policy, protocol, i, j);
         if (route != null) {
-          out.route(host, route, status, i, j);
+          candidates.add(new Claims.RouteCandidate(host, route, status, i, j));
           if (route.path().equals(PathMatch.prefix("/"))) {
             hostsWithRootPrefix.add(host);
           }
@@ -104,11 +107,16 @@ final class IngressProcessor {
         hosts.addAll(ruleHosts);
         hosts.removeAll(hostsWithRootPrefix);
         for (String host : hosts) {
-          out.route(host, route, status, Claims.RouteCandidate.DEFAULT_RULE, 0);
+          candidates.add(new Claims.RouteCandidate(host, route, status, Claims.RouteCandidate.DEFAULT_RULE, 0));
         }
       }
     }
-    tls(spec.getTls(), ruleHosts, status, out);
+    Set<String> tlsHosts = tls(spec.getTls(), ruleHosts, status, out);
+    int redirect = settings != null ? settings.httpsRedirectStatus() : 0;
+    for (Claims.RouteCandidate c : candidates) {
+      Route route = HttpsRedirects.withStatus(c.route(), tlsHosts.contains(c.host()) ? redirect : 0);
+      out.route(c.host(), route, status, c.rule(), c.match());
+    }
   }
 
   private Route pathRoute(HTTPIngressPath p, String field, ObjectStatus status, RoutePolicy policy,
@@ -188,9 +196,11 @@ final class IngressProcessor {
     return r.reason() == Reason.UnsupportedValue ? null : List.of();
   }
 
-  private void tls(List<IngressTLS> entries, Set<String> ruleHosts, ObjectStatus status, Claims out) {
+  /** Claims the certificates; returns the hosts that {@code spec.tls} lists (with a Secret, usable or not). */
+  private Set<String> tls(List<IngressTLS> entries, Set<String> ruleHosts, ObjectStatus status, Claims out) {
+    Set<String> tlsHosts = new LinkedHashSet<>();
     if (entries == null) {
-      return;
+      return tlsHosts;
     }
     for (int k = 0; k < entries.size(); k++) {
       IngressTLS entry = entries.get(k);
@@ -211,6 +221,7 @@ final class IngressProcessor {
           }
         }
       }
+      tlsHosts.addAll(hosts);
       TlsResolver.Resolution cert = tls.resolve(status.ref().namespace(), entry.getSecretName());
       if (!cert.ok()) {
         status.problem(cert.reason(), field + ".secretName: " + cert.message());
@@ -220,6 +231,7 @@ final class IngressProcessor {
         out.tls(host, cert.certificateName(), status, field + ".secretName");
       }
     }
+    return tlsHosts;
   }
 
   private static String name(ObjectStatus status, String suffix) {

@@ -31,6 +31,11 @@ import java.util.Set;
  * it without the limit its author asked for would be worse. Backends whose Service or port is missing
  * are left out of the weighted list (ResolvedRefs=False); a route with none left is still programmed, and
  * the dataplane answers 503.
+ *
+ * <p>With {@code spec.tls}, each route's policy asks for the redirect of plain HTTP to HTTPS
+ * ({@code spec.tls.redirect}, 308 by default) unless its rule says {@code permitInsecure}; see
+ * {@link HttpsRedirects} for when it is kept. An unsupported {@code redirect.statusCode} (which the CRD
+ * rejects) means no rule is served, for the same reason as an invalid timeout.
  */
 final class ProxyRouteProcessor {
   private final BackendResolver backends;
@@ -61,6 +66,7 @@ final class ProxyRouteProcessor {
         status.problem(cert.reason(), "spec.tls.secretName: " + cert.message());
       }
     }
+    int redirect = HttpsRedirects.forProxyRoute(spec.getTls(), status);
     List<RouteRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
     if (rules.isEmpty()) {
       status.problem(Reason.Invalid, "spec.rules: at least one rule is required");
@@ -73,13 +79,16 @@ final class ProxyRouteProcessor {
         continue;
       }
       RoutePolicy policy = policy(rule, field, status);
+      if (policy != null && redirect > 0 && !Boolean.TRUE.equals(rule.getPermitInsecure())) {
+        policy = policy.withHttpsRedirect(redirect);
+      }
       List<WeightedCluster> weighted = backends(rule.getBackends(), ns, field, status);
       List<RouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
           ? Collections.singletonList(null)
           : rule.getMatches();
       for (int j = 0; j < matches.size(); j++) {
         Route r = route(matches.get(j), field + ".matches[" + j + "]", status, weighted, policy, i, j);
-        if (r != null && policy != null) {
+        if (r != null && policy != null && redirect >= 0) {
           for (String host : hosts) {
             claims.route(host, r, status, i, j);
           }

@@ -13,7 +13,8 @@ import java.util.TreeMap;
 /**
  * Groups the surviving route candidates into one {@link VirtualHost} per host name and orders each
  * host's routes by priority ({@link #ROUTE_ORDER}); virtual hosts are sorted by host, {@code *} last.
- * Records on each owner the names of the routes that made it into the snapshot.
+ * Records on each owner the names of the routes that made it into the snapshot. On a host without a
+ * certificate, routes do not redirect to HTTPS ({@link HttpsRedirects#onHost}).
  */
 final class VirtualHostBuilder {
 
@@ -58,12 +59,13 @@ final class VirtualHostBuilder {
     for (Map.Entry<String, List<RouteCandidate>> e : byHost.entrySet()) {
       List<RouteCandidate> group = e.getValue();
       group.sort(ROUTE_ORDER);
+      String certificate = certificates.get(e.getKey());
       List<Route> routes = new ArrayList<>();
       for (RouteCandidate c : group) {
-        routes.add(c.route());
+        routes.add(HttpsRedirects.onHost(c.route(), certificate));
         c.owner().programmed(c.route().name());
       }
-      hosts.add(new VirtualHost(e.getKey(), routes, certificates.get(e.getKey())));
+      hosts.add(new VirtualHost(e.getKey(), routes, certificate));
     }
     return hosts;
   }

@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Requests that match any of {@code matches} go to {@code backends}, with the rule's {@code timeouts} and
- * {@code maxRequestBodySize}. No matches means "every path".
+ * {@code maxRequestBodySize}. No matches means "every path". {@code permitInsecure} exempts the rule from
+ * the route's HTTP-to-HTTPS redirect.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RouteRule {
@@ -37,6 +38,12 @@ public class RouteRule {
   @SchemaFrom(type = Quantity.class)
   @Pattern(MAX_BODY_SIZE_PATTERN)
   private String maxRequestBodySize;
+
+  /**
+   * true: serve this rule over plain HTTP even when the route redirects plain HTTP to HTTPS
+   * ({@code spec.tls.redirect}), as Contour's {@code permitInsecure}. Omitted: false.
+   */
+  private Boolean permitInsecure;
 
   public List<RouteMatch> getMatches() {
     return matches;
@@ -68,5 +75,13 @@ public class RouteRule {
 
   public void setMaxRequestBodySize(String maxRequestBodySize) {
     this.maxRequestBodySize = maxRequestBodySize;
+  }
+
+  public Boolean getPermitInsecure() {
+    return permitInsecure;
+  }
+
+  public void setPermitInsecure(Boolean permitInsecure) {
+    this.permitInsecure = permitInsecure;
   }
 }

@@ -15,15 +15,73 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The schema of the rule fields for timeouts, body size and backend protocol, and how values deserialise. */
+/**
+ * The schema of the rule fields for timeouts, body size, backend protocol and permitInsecure, of the TLS
+ * redirect, and how values deserialise.
+ */
 class ProxyRouteSchemaTest {
 
-  static JSONSchemaProps rule() throws IOException {
+  static JSONSchemaProps spec() throws IOException {
     try (InputStream in = ProxyRoute.class.getResourceAsStream("/META-INF/fabric8/proxyroutes.weir.dev-v1.yml")) {
       CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-      return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec")
-          .getProperties().get("rules").getItems().getSchema();
+      return crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     }
+  }
+
+  static JSONSchemaProps rule() throws IOException {
+    return spec().getProperties().get("rules").getItems().getSchema();
+  }
+
+  @Test
+  void tlsRedirectDefaultsTo308AndAllowsOnlyRedirectCodes() throws IOException {
+    JSONSchemaProps tls = spec().getProperties().get("tls");
+    assertEquals(List.of("secretName"), tls.getRequired());
+    JSONSchemaProps redirect = tls.getProperties().get("redirect");
+    assertEquals("object", redirect.getType());
+    assertEquals(List.of("enabled", "statusCode"), redirect.getProperties().keySet().stream().sorted().toList());
+    JSONSchemaProps enabled = redirect.getProperties().get("enabled");
+    assertEquals("boolean", enabled.getType());
+    assertTrue(enabled.getDefault().asBoolean());
+    JSONSchemaProps code = redirect.getProperties().get("statusCode");
+    assertEquals("integer", code.getType());
+    assertEquals(308, code.getDefault().asInt());
+    assertEquals(List.of("self in [301, 302, 307, 308]"),
+        code.getXKubernetesValidations().stream().map(ValidationRule::getRule).toList());
+    assertEquals(HttpsRedirect.STATUS_CODES, List.of(301, 302, 307, 308));
+  }
+
+  @Test
+  void permitInsecureIsAnOptionalBoolean() throws IOException {
+    JSONSchemaProps permit = rule().getProperties().get("permitInsecure");
+    assertEquals("boolean", permit.getType());
+    assertNull(permit.getDefault());
+    assertFalse(rule().getRequired().contains("permitInsecure"));
+  }
+
+  @Test
+  void redirectFieldsDeserialiseWithTheirDefaults() {
+    ProxyRoute r = Serialization.unmarshal("""
+        apiVersion: weir.dev/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: x, namespace: web}
+        spec:
+          hosts: [x.example.com]
+          tls: {secretName: x-tls, redirect: {}}
+          rules:
+          - backends: [{service: a, port: 80}]
+            permitInsecure: true
+          - backends: [{service: a, port: 80}]
+        """, ProxyRoute.class);
+    assertTrue(r.getSpec().getTls().getRedirect().getEnabled());
+    assertEquals(308, r.getSpec().getTls().getRedirect().getStatusCode());
+    assertTrue(r.getSpec().getRules().get(0).getPermitInsecure());
+    assertNull(r.getSpec().getRules().get(1).getPermitInsecure());
+    assertNull(Serialization.unmarshal("""
+        apiVersion: weir.dev/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: x, namespace: web}
+        spec: {hosts: [x.example.com], tls: {secretName: x-tls}, rules: []}
+        """, ProxyRoute.class).getSpec().getTls().getRedirect(), "omitted: the controller applies the defaults");
   }
 
   @Test
@@ -81,7 +139,9 @@ class ProxyRouteSchemaTest {
             maxRequestBodySize: 1.5
           - backends: [{service: a, port: 80, protocol: GRPC}]
             maxRequestBodySize: 1Mi
+          tls: {secretName: x-tls, redirect: {statusCode: 200}}
         """, ProxyRoute.class);
+    assertEquals(200, r.getSpec().getTls().getRedirect().getStatusCode());
     List<RouteRule> rules = r.getSpec().getRules();
     assertEquals("h2", rules.get(0).getBackends().get(0).getProtocol());
     assertEquals("10x", rules.get(0).getTimeouts().getIdle());
