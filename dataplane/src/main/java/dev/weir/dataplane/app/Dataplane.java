@@ -68,7 +68,7 @@ public final class Dataplane implements AutoCloseable {
   private Dataplane(DataplaneOptions options) {
     this.options = options;
     this.transport = Transport.detect();
-    this.config = new ConfigHolder(options.stateDir());
+    this.config = new ConfigHolder(options.stateDir(), options.tls());
     this.metrics = new DataplaneMetrics();
     config.addListener(metrics);
     this.io = transport.newGroup(options.ioThreads(), "weir-io");

@@ -1,6 +1,7 @@
 package dev.weir.dataplane.app;
 
 import dev.weir.dataplane.proxy.ProxySettings;
+import dev.weir.dataplane.tls.TlsPolicy;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,9 @@ public final class DataplaneMain {
         --io-threads N       event loop threads (default: number of cores)
         --no-h2c             HTTP listener speaks HTTP/1.1 only (default: also HTTP/2 cleartext,
                              by prior knowledge or Upgrade: h2c)
+        --tls-min-version V  1.2 (TLS 1.2 and 1.3, default) or 1.3 (TLS 1.3 only) on the HTTPS port
+        --tls-ciphers LIST   TLS 1.2 cipher suites, colon-separated, most preferred first (default:
+                             the forward-secret AEAD suites HTTP/2 allows)
         --via                add "Via: 1.1 weir" to requests and responses (default: off)
         --connect-timeout D  default upstream connect timeout, e.g. 5s or 500ms (default 5s)
         --response-timeout D default time an upstream may stay silent mid-exchange (default 60s)
@@ -113,6 +117,8 @@ public final class DataplaneMain {
     Path tokenFile = null;
     Path snapshot = null;
     ProxySettings proxy = ProxySettings.defaults();
+    String tlsMin = TlsPolicy.DEFAULT.minVersion();
+    java.util.List<String> tlsCiphers = java.util.List.of();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -130,6 +136,8 @@ public final class DataplaneMain {
         case "--io-threads" -> b.ioThreads(positive(arg, value(args, ++i, arg)));
         case "--no-h2c" -> b.h2c(false);
         case "--via" -> proxy = proxy.withVia(true);
+        case "--tls-min-version" -> tlsMin = value(args, ++i, arg);
+        case "--tls-ciphers" -> tlsCiphers = TlsPolicy.parseCiphers(value(args, ++i, arg));
         case "--connect-timeout" -> proxy = proxy.withConnectTimeout(duration(arg, value(args, ++i, arg)));
         case "--response-timeout" -> proxy = proxy.withResponseTimeout(duration(arg, value(args, ++i, arg)));
         case "--client-idle-timeout" -> proxy = proxy.withClientIdleTimeout(duration(arg, value(args, ++i, arg)));
@@ -164,6 +172,11 @@ public final class DataplaneMain {
       }
     } else if (env.get("WEIR_TOKEN") != null) {
       b.token(env.get("WEIR_TOKEN").trim());
+    }
+    try {
+      b.tls(new TlsPolicy(tlsMin, tlsCiphers));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--tls-min-version: " + e.getMessage());
     }
     return b.proxy(proxy).build();
   }

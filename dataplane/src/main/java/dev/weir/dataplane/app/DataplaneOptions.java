@@ -1,6 +1,7 @@
 package dev.weir.dataplane.app;
 
 import dev.weir.dataplane.proxy.ProxySettings;
+import dev.weir.dataplane.tls.TlsPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -19,6 +20,7 @@ import java.time.Duration;
  * @param heartbeatInterval control-channel heartbeat period (dead peer after three)
  * @param reportInterval control-channel report period
  * @param drainTimeout how long {@link Dataplane#close()} lets in-flight requests finish
+ * @param tls TLS versions and cipher suites of the HTTPS listener
  * @param h2c the HTTP listener also speaks HTTP/2 without TLS (prior knowledge and {@code Upgrade: h2c})
  */
 public record DataplaneOptions(
@@ -38,7 +40,8 @@ public record DataplaneOptions(
     Duration heartbeatInterval,
     Duration reportInterval,
     Duration drainTimeout,
-    boolean h2c) {
+    boolean h2c,
+    TlsPolicy tls) {
 
   public static final int NO_PORT = -1;
 
@@ -51,6 +54,7 @@ public record DataplaneOptions(
     }
     token = token == null ? "" : token;
     proxy = proxy == null ? ProxySettings.defaults() : proxy;
+    tls = tls == null ? TlsPolicy.DEFAULT : tls;
   }
 
   public boolean hasController() {
@@ -86,6 +90,7 @@ public record DataplaneOptions(
     b.reportInterval = reportInterval;
     b.drainTimeout = drainTimeout;
     b.h2c = h2c;
+    b.tls = tls;
     return b;
   }
 
@@ -107,6 +112,7 @@ public record DataplaneOptions(
     private Duration reportInterval = Duration.ofSeconds(10);
     private Duration drainTimeout = Duration.ofSeconds(25);
     private boolean h2c = true;
+    private TlsPolicy tls = TlsPolicy.DEFAULT;
 
     private Builder() {}
 
@@ -126,11 +132,12 @@ public record DataplaneOptions(
     public Builder reportInterval(Duration v) { reportInterval = v; return this; }
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder h2c(boolean v) { h2c = v; return this; }
+    public Builder tls(TlsPolicy v) { tls = v; return this; }
 
     public DataplaneOptions build() {
       return new DataplaneOptions(
           bindAddress, httpPort, httpsPort, adminPort, controllerHost, controllerPort, token, replicaId, stateDir,
-          staticSnapshot, reusePort, ioThreads, proxy, heartbeatInterval, reportInterval, drainTimeout, h2c);
+          staticSnapshot, reusePort, ioThreads, proxy, heartbeatInterval, reportInterval, drainTimeout, h2c, tls);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.weir.dataplane.config;
 
+import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.snapshot.Snapshot;
 import dev.weir.snapshot.SnapshotJson;
 import java.io.IOException;
@@ -30,11 +31,18 @@ public final class ConfigHolder {
 
   private final AtomicReference<RuntimeConfig> current = new AtomicReference<>(RuntimeConfig.none());
   private final Path stateDir;
+  private final TlsPolicy tls;
   private final List<ConfigListener> listeners = new CopyOnWriteArrayList<>();
 
   /** @param stateDir where applied snapshots are persisted, or null to keep them in memory only */
   public ConfigHolder(Path stateDir) {
+    this(stateDir, TlsPolicy.DEFAULT);
+  }
+
+  /** @param tls the versions and cipher suites every certificate of a snapshot is built with */
+  public ConfigHolder(Path stateDir, TlsPolicy tls) {
     this.stateDir = stateDir;
+    this.tls = tls;
   }
 
   public ConfigHolder() {
@@ -101,7 +109,7 @@ public final class ConfigHolder {
       next = old.withVersion(s.version());
     } else {
       try {
-        next = RuntimeConfig.compile(s);
+        next = RuntimeConfig.compile(s, tls);
       } catch (InvalidSnapshotException e) {
         return reject(new ApplyResult.Rejected(s.version(), e.getMessage()));
       } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.weir.dataplane.config;
 
 import dev.weir.dataplane.routing.RouteTable;
 import dev.weir.dataplane.tls.CertificateSelector;
+import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Snapshot;
@@ -41,8 +42,13 @@ public record RuntimeConfig(
    * snapshot cannot be applied.
    */
   public static RuntimeConfig compile(Snapshot snapshot) {
+    return compile(snapshot, TlsPolicy.DEFAULT);
+  }
+
+  /** As {@link #compile(Snapshot)}, building certificates with the listener's TLS policy. */
+  public static RuntimeConfig compile(Snapshot snapshot, TlsPolicy tls) {
     List<String> problems = SnapshotValidator.validateStructure(snapshot);
-    Map<String, SslContext> contexts = SnapshotValidator.buildCertificates(snapshot, problems);
+    Map<String, SslContext> contexts = SnapshotValidator.buildCertificates(snapshot, tls, problems);
     if (!problems.isEmpty()) {
       throw new InvalidSnapshotException(problems);
     }

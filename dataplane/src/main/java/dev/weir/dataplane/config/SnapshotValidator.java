@@ -2,6 +2,7 @@ package dev.weir.dataplane.config;
 
 import dev.weir.dataplane.routing.HostNames;
 import dev.weir.dataplane.tls.ServerSslContexts;
+import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Endpoint;
@@ -67,13 +68,17 @@ public final class SnapshotValidator {
    * holds the ones that were built, by name.
    */
   static Map<String, SslContext> buildCertificates(Snapshot snapshot, List<String> problems) {
+    return buildCertificates(snapshot, TlsPolicy.DEFAULT, problems);
+  }
+
+  static Map<String, SslContext> buildCertificates(Snapshot snapshot, TlsPolicy policy, List<String> problems) {
     Map<String, SslContext> built = new LinkedHashMap<>();
     for (TlsCertificate cert : snapshot.certificates()) {
       if (cert.name() == null || built.containsKey(cert.name())) {
         continue;
       }
       try {
-        built.put(cert.name(), ServerSslContexts.build(cert));
+        built.put(cert.name(), ServerSslContexts.build(cert, policy));
       } catch (IllegalArgumentException e) {
         problems.add("certificate " + cert.name() + ": " + e.getMessage());
       }

@@ -3,7 +3,6 @@ package dev.weir.dataplane.tls;
 import dev.weir.snapshot.TlsCertificate;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -40,6 +39,11 @@ public final class ServerSslContexts {
    * (never containing key material).
    */
   public static SslContext build(TlsCertificate certificate) {
+    return build(certificate, TlsPolicy.DEFAULT);
+  }
+
+  /** As {@link #build(TlsCertificate)}, with the listener's versions and cipher suites. */
+  public static SslContext build(TlsCertificate certificate, TlsPolicy policy) {
     List<X509Certificate> chain = PemKeys.certificates(certificate.certificateChainPem());
     PrivateKey key = PemKeys.privateKey(certificate.privateKeyPem());
     if (!PemKeys.matches(key, chain.get(0).getPublicKey())) {
@@ -48,10 +52,10 @@ public final class ServerSslContexts {
     try {
       return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
           .sslProvider(provider())
-          .protocols("TLSv1.3", "TLSv1.2")
+          .protocols(policy.protocols())
           .applicationProtocolConfig(ALPN)
           // HTTP/2 forbids TLS 1.2 cipher suites without forward secrecy and AEAD (RFC 9113 9.2.2).
-          .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+          .ciphers(policy.cipherSuites(), SupportedCipherSuiteFilter.INSTANCE)
           .build();
     } catch (SSLException | RuntimeException e) {
       throw new IllegalArgumentException("TLS context cannot be built: " + e.getMessage(), e);

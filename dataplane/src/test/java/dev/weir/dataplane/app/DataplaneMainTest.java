@@ -153,4 +153,30 @@ class DataplaneMainTest {
       backend.close();
     }
   }
+
+  @Test
+  void protocolTimeoutAndTlsOptions() {
+    DataplaneOptions o =
+        parse("--no-h2c", "--via", "--connect-timeout", "500ms", "--response-timeout", "2m", "--client-idle-timeout", "30",
+            "--tls-min-version", "1.3", "--tls-ciphers", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+    assertFalse(o.h2c());
+    assertTrue(o.proxy().via());
+    assertEquals(java.time.Duration.ofMillis(500), o.proxy().connectTimeout());
+    assertEquals(java.time.Duration.ofMinutes(2), o.proxy().responseTimeout());
+    assertEquals(java.time.Duration.ofSeconds(30), o.proxy().clientIdleTimeout());
+    assertEquals("1.3", o.tls().minVersion());
+    assertEquals(java.util.List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), o.tls().ciphers());
+    DataplaneOptions d = parse();
+    assertTrue(d.h2c());
+    assertFalse(d.proxy().via());
+    assertEquals("1.2", d.tls().minVersion());
+  }
+
+  @Test
+  void badProtocolTimeoutAndTlsOptionsAreClearErrors() {
+    assertTrue(error(Map.of(), "--connect-timeout", "soon").contains("--connect-timeout must be a duration"));
+    assertTrue(error(Map.of(), "--response-timeout", "0s").contains("above zero"));
+    assertTrue(error(Map.of(), "--tls-min-version", "1.0").contains("--tls-min-version"));
+    assertTrue(error(Map.of(), "--tls-ciphers", "RC4_FOREVER").contains("RC4_FOREVER"));
+  }
 }

@@ -160,4 +160,29 @@ class TlsListenerTest {
     assertEquals(200, r.statusCode());
     assertEquals(java.net.http.HttpClient.Version.HTTP_1_1, r.version());
   }
+
+  /** The protocol a handshake with only {@code protocol} enabled negotiates, or null when it fails. */
+  static String handshake(int port, String protocol) throws Exception {
+    javax.net.ssl.SSLSocketFactory f = trustAll().getSocketFactory();
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) f.createSocket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.setEnabledProtocols(new String[] {protocol});
+      socket.startHandshake();
+      return socket.getSession().getProtocol();
+    } catch (javax.net.ssl.SSLException | java.net.SocketException e) {
+      return null;
+    }
+  }
+
+  @Test
+  void tls12And13ByDefaultAndTls13OnlyWhenAsked() throws Exception {
+    assertEquals("TLSv1.2", handshake(dp.httpsPort(), "TLSv1.2"));
+    assertEquals("TLSv1.3", handshake(dp.httpsPort(), "TLSv1.3"));
+    try (Dataplane strict =
+        Dataplane.start(DataplaneOptions.ephemeral().httpsPort(0).tls(new dev.weir.dataplane.tls.TlsPolicy("1.3", java.util.List.of())).build())) {
+      assertTrue(strict.config().apply(snapshot(1, "shop")).accepted());
+      assertEquals("TLSv1.3", handshake(strict.httpsPort(), "TLSv1.3"));
+      assertEquals(null, handshake(strict.httpsPort(), "TLSv1.2"), "a TLS 1.2 client is refused");
+    }
+  }
 }
