@@ -3,6 +3,7 @@ package dev.weir.dataplane.pipeline;
 import dev.weir.dataplane.proxy.FrontendHandler;
 import dev.weir.dataplane.proxy.Http2ConnectionGuard;
 import dev.weir.dataplane.proxy.ProxyContext;
+import dev.weir.dataplane.proxy.HttpUpgrade;
 import dev.weir.dataplane.proxy.RequestFraming;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -90,10 +91,8 @@ final class Http2ServerSetup {
       @Override
       protected boolean shouldHandleUpgradeRequest(io.netty.handler.codec.http.HttpRequest req) {
         // A malformed request is not upgraded: the proxy answers it (the decoder's verdict and the framing checks would be lost).
-        String upgrade = req.headers().get(io.netty.handler.codec.http.HttpHeaderNames.UPGRADE);
         return req.decoderResult().isSuccess()
-            && upgrade != null
-            && upgrade.toLowerCase(java.util.Locale.ROOT).contains("h2c")
+            && HttpUpgrade.asksForH2c(req)
             && RequestFraming.check(req, px.settings().maxHeaderCount(), true) == null;
       }
     };

@@ -25,12 +25,7 @@ public final class ForwardedHeaders {
    */
   public static String apply(HttpHeaders headers, String clientIp, String scheme) {
     HopByHopHeaders.strip(headers);
-    List<String> forwarded = headers.getAll(X_FORWARDED_FOR);
-    if (forwarded.isEmpty()) {
-      headers.set(X_FORWARDED_FOR, clientIp);
-    } else {
-      headers.set(X_FORWARDED_FOR, String.join(", ", forwarded) + ", " + clientIp);
-    }
+    appendToList(headers, X_FORWARDED_FOR, clientIp);
     headers.set(X_FORWARDED_PROTO, scheme);
     String host = headers.get(HttpHeaderNames.HOST);
     if (host != null) {
@@ -46,14 +41,18 @@ public final class ForwardedHeaders {
 
   public static final AsciiString VIA = AsciiString.cached("via");
 
+  /** Appends {@code value} to a comma-separated list header, folding its lines into one. */
+  private static void appendToList(HttpHeaders headers, AsciiString name, String value) {
+    List<String> earlier = headers.getAll(name);
+    headers.set(name, earlier.isEmpty() ? value : String.join(", ", earlier) + ", " + value);
+  }
+
   /**
    * Appends this proxy to {@code Via} (RFC 9110 7.6.3): the protocol version it received the message
    * with ({@code 1.1}, {@code 1.0}, {@code 2}) and the pseudonym {@code weir}.
    */
   public static void appendVia(HttpHeaders headers, String receivedVersion) {
-    String hop = receivedVersion + " weir";
-    List<String> earlier = headers.getAll(VIA);
-    headers.set(VIA, earlier.isEmpty() ? hop : String.join(", ", earlier) + ", " + hop);
+    appendToList(headers, VIA, receivedVersion + " weir");
   }
 
   /** The Via protocol token for a version: {@code 1.1}, {@code 1.0}; {@code 2} for HTTP/2. */

@@ -495,8 +495,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       }
       return false;
     }
-    String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
-    if (upgrade == null || !upgrade.toLowerCase(java.util.Locale.ROOT).contains("h2c") || !pending.isEmpty()) {
+    if (!pending.isEmpty() || !HttpUpgrade.asksForH2c(request)) {
       return false;
     }
     h2cOffered = true;
@@ -517,28 +516,24 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
    * client repeat the method and body; the body is not read.
    */
   private void redirectToHttps(HttpRequest request, String route, HttpResponseStatus status) {
-    String host = request.headers().get(HttpHeaderNames.HOST);
-    String location = "https://" + HostNames.normalize(host) + request.uri();
-    boolean complete = request instanceof LastHttpContent;
-    boolean keepAlive = !draining && HttpUtil.isKeepAlive(request) && (complete || isBodiless(request));
-    px.stats().requestCompleted(route, status.code());
-    FullHttpResponse response = ErrorResponses.text(ctx.alloc(), status, "moved to " + location, keepAlive);
-    response.headers().set(HttpHeaderNames.LOCATION, location);
-    if (keepAlive) {
-      discarding = !complete;
-      ctx.writeAndFlush(response, ctx.voidPromise());
-    } else {
-      closing = true;
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-    }
+    String location = "https://" + HostNames.normalize(request.headers().get(HttpHeaderNames.HOST)) + request.uri();
+    respond(request, route, status, "moved to " + location, true, location);
   }
 
   /** Answers the request without an upstream. Keeps the connection only when no request body is left to skip. */
   private void respond(HttpRequest request, String route, HttpResponseStatus status, String message, boolean mayKeepAlive) {
+    respond(request, route, status, message, mayKeepAlive, null);
+  }
+
+  /** @param location a {@code Location} header for the answer, or null */
+  private void respond(HttpRequest request, String route, HttpResponseStatus status, String message, boolean mayKeepAlive, String location) {
     boolean complete = request instanceof LastHttpContent;
     boolean keepAlive = mayKeepAlive && !draining && HttpUtil.isKeepAlive(request) && (complete || isBodiless(request));
     px.stats().requestCompleted(route, status.code());
     FullHttpResponse response = ErrorResponses.text(ctx.alloc(), status, message, keepAlive);
+    if (location != null) {
+      response.headers().set(HttpHeaderNames.LOCATION, location);
+    }
     if (keepAlive && !request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }

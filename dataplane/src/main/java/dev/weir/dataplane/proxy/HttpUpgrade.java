@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 
 /** HTTP/1.1 protocol switches (RFC 9110 7.8): which requests ask for one, and the 101 that grants it. */
-final class HttpUpgrade {
+public final class HttpUpgrade {
 
   private HttpUpgrade() {}
 
@@ -30,12 +30,22 @@ final class HttpUpgrade {
     }
     // h2c is ours to grant or decline (the listener's upgrade handler); forwarded, an upstream that
     // accepted it would give the client an HTTP/2 connection straight to it, past our routing.
+    return namesH2c(upgrade) ? null : upgrade;
+  }
+
+  /** Whether the request's {@code Upgrade} header lists the {@code h2c} token (RFC 7540 3.2). */
+  public static boolean asksForH2c(HttpRequest request) {
+    String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
+    return upgrade != null && namesH2c(upgrade);
+  }
+
+  private static boolean namesH2c(String upgrade) {
     for (String token : upgrade.split(",")) {
       if (token.trim().equalsIgnoreCase("h2c")) {
-        return null;
+        return true;
       }
     }
-    return upgrade;
+    return false;
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.weir.dataplane.upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
@@ -62,12 +61,7 @@ final class ConnectionPool {
       }
     }
     Promise<Channel> promise = loop.newPromise();
-    Bootstrap b = bootstrap;
-    if (connectTimeoutMillis > 0) {
-      // Only routes with their own connect timeout pay for the copy.
-      b = bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
-    }
-    ChannelFuture connect = b.connect(endpoint);
+    ChannelFuture connect = UpstreamPools.withConnectTimeout(bootstrap, connectTimeoutMillis).connect(endpoint);
     Channel ch = connect.channel();
     ch.attr(ENDPOINT).set(endpoint);
     ch.closeFuture().addListener(f -> forget(ch));

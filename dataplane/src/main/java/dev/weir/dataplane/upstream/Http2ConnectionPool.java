@@ -84,11 +84,7 @@ final class Http2ConnectionPool {
   }
 
   private Future<Channel> connect(InetSocketAddress endpoint, long connectTimeoutMillis) {
-    Bootstrap b = bootstrap;
-    if (connectTimeoutMillis > 0) {
-      b = bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
-    }
-    ChannelFuture connect = b.connect(endpoint);
+    ChannelFuture connect = UpstreamPools.withConnectTimeout(bootstrap, connectTimeoutMillis).connect(endpoint);
     Channel ch = connect.channel();
     Promise<Channel> ready = loop.newPromise();
     // Streams are opened only once the server's SETTINGS are in: before that its concurrency limit

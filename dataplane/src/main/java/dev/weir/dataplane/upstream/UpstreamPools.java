@@ -79,7 +79,11 @@ public final class UpstreamPools implements UpstreamConnector {
       if (h2Template == null) {
         return loop.newFailedFuture(new UnsupportedOperationException("H2C upstreams are not set up"));
       }
-      return h2Pools.computeIfAbsent(loop, l -> new Http2ConnectionPool(l, h2Template, h2StreamInitializer)).acquire(endpoint, connectTimeoutMillis);
+      Http2ConnectionPool h2 = h2Pools.get(loop); // a plain get first, as in pool()
+      if (h2 == null) {
+        h2 = h2Pools.computeIfAbsent(loop, l -> new Http2ConnectionPool(l, h2Template, h2StreamInitializer));
+      }
+      return h2.acquire(endpoint, connectTimeoutMillis);
     }
     return pool(loop).acquire(endpoint, fresh, connectTimeoutMillis);
   }
@@ -106,6 +110,17 @@ public final class UpstreamPools implements UpstreamConnector {
     for (Map.Entry<EventLoop, Http2ConnectionPool> e : h2Pools.entrySet()) {
       onLoop(e.getKey(), e.getValue()::closeAll);
     }
+  }
+
+  /**
+   * The bootstrap to connect with: {@code bootstrap} itself, or for a route with its own connect
+   * timeout a copy with that timeout (only such routes pay for the copy).
+   */
+  static Bootstrap withConnectTimeout(Bootstrap bootstrap, long connectTimeoutMillis) {
+    if (connectTimeoutMillis <= 0) {
+      return bootstrap;
+    }
+    return bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
   }
 
   private static void onLoop(EventLoop loop, Runnable task) {
