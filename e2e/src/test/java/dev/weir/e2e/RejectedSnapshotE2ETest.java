@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weir.crds.v1alpha1.ProxyRoute;
 import dev.weir.crds.v1alpha1.RouteTls;
 import dev.weir.dataplane.app.Dataplane;
+import dev.weir.dataplane.testing.TestCertificates;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.time.Duration;
 import java.util.Map;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What the controller cannot judge, the dataplane can: a NACKed snapshot is reported and the old one serves. */
+/** What the controller cannot judge (a key type the dataplane's TLS library lacks), the dataplane can: a NACKed snapshot is reported and the old one serves. */
 class RejectedSnapshotE2ETest {
   WeirSystem system;
 
@@ -36,12 +37,12 @@ class RejectedSnapshotE2ETest {
     system.awaitEveryReplica("safe.example.com", "/", fromBackend("safe"), Duration.ofSeconds(5));
     long good = system.dataplanes().get(0).config().appliedVersion();
 
-    // Looks like PEM to the controller's shallow check; the dataplane cannot load it.
-    String junk = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
-    String junkKey = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n";
+    // A valid Ed448 certificate passes the controller's checks (the JDK reads it); the dataplane's
+    // TLS library (BoringSSL) cannot serve it, so every replica NACKs.
     system.client().resource(new SecretBuilder().withNewMetadata().withName("broken-tls")
         .withNamespace(system.namespace()).endMetadata().withType("kubernetes.io/tls")
-        .withStringData(Map.of("tls.crt", junk, "tls.key", junkKey)).build()).create();
+        .withStringData(Map.of("tls.crt", TestCertificates.resource("ed448.crt"), "tls.key", TestCertificates.resource("ed448.key")))
+        .build()).create();
     ProxyRoute tls = system.route("tls", "tls.example.com", "/", "safe");
     tls.getSpec().setTls(new RouteTls("broken-tls"));
     system.apply(tls);

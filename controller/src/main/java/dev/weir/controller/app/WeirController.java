@@ -141,7 +141,7 @@ public final class WeirController implements AutoCloseable {
 
   private void rebuild() {
     long start = System.nanoTime();
-    TranslationResult result = Translator.translate(cache.index(), translateOptions);
+    TranslationResult result = Translator.translate(cache.index(), translateOptions, java.time.Instant.now());
     long translated = System.nanoTime();
     translateTimer.record(translated - start, TimeUnit.NANOSECONDS);
     publisher.publish(result.snapshot());

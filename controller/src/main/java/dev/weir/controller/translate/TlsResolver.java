@@ -2,8 +2,10 @@ package dev.weir.controller.translate;
 
 import dev.weir.crds.conditions.Reason;
 import dev.weir.snapshot.TlsCertificate;
+import dev.weir.snapshot.pem.CertificateCheck;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -13,18 +15,22 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * {@code kubernetes.io/tls} Secrets → {@link TlsCertificate}s named {@code <namespace>/<secret>}.
+ * {@code kubernetes.io/tls} Secrets → {@link TlsCertificate}s named {@code <namespace>/<secret>}, and
+ * CA bundles ({@code ca.crt}) for client and upstream certificate verification.
  *
- * <p>The check is shallow on purpose: the Secret must exist, have type {@code kubernetes.io/tls} and
- * non-empty {@code tls.crt} and {@code tls.key} that contain {@code -----BEGIN}. Parsing the certificate
- * and matching key is the dataplane's job (it NACKs a snapshot it cannot load). Values come from
- * {@code stringData} when present there (the API server folds it into {@code data}; test servers may
- * not), else from {@code data}, base64-decoded.
+ * <p>A certificate is checked here as deeply as the dataplane would: the Secret must exist, have type
+ * {@code kubernetes.io/tls}, and its {@code tls.crt} and {@code tls.key} must parse, match, and be valid
+ * at the translation's instant. One bad Secret then costs only the hosts that use it (ResolvedRefs=False,
+ * the host falls back to plain HTTP) instead of a snapshot every dataplane NACKs, which would stop every
+ * other change from being programmed. The dataplane still checks again (it must never trust its input).
+ * Values come from {@code stringData} when present there (the API server folds it into {@code data};
+ * test servers may not), else from {@code data}, base64-decoded.
  */
 final class TlsResolver {
   static final String TLS_TYPE = "kubernetes.io/tls";
   static final String CERT_KEY = "tls.crt";
   static final String PRIVATE_KEY = "tls.key";
+  static final String CA_KEY = "ca.crt";
   static final String PEM_MARKER = "-----BEGIN";
 
   /** A certificate name, or the reason and message of why the Secret cannot be used. */
@@ -38,11 +44,25 @@ final class TlsResolver {
     }
   }
 
+  /** A CA bundle's PEM, or the reason and message of why the Secret cannot be used. */
+  record CaResolution(String pem, Reason reason, String message) {
+    static CaResolution failed(Reason reason, String message) {
+      return new CaResolution(null, reason, message);
+    }
+
+    boolean ok() {
+      return pem != null;
+    }
+  }
+
   private final IndexView index;
+  private final Instant now;
   private final Map<String, TlsCertificate> certificates = new TreeMap<>();
 
-  TlsResolver(IndexView index) {
+  /** @param now the instant certificates must be valid at (an input, so translation stays pure) */
+  TlsResolver(IndexView index, Instant now) {
     this.index = index;
+    this.now = now;
   }
 
   Resolution resolve(String namespace, String secretName) {
@@ -62,8 +82,35 @@ final class TlsResolver {
     if (!problems.isEmpty()) {
       return Resolution.failed(Reason.InvalidCertificate, "secret " + name + ": " + String.join(", ", problems));
     }
+    String problem = CertificateCheck.problem(chain, key, now);
+    if (problem != null) {
+      return Resolution.failed(Reason.InvalidCertificate, "secret " + name + ": " + problem);
+    }
     certificates.putIfAbsent(name, new TlsCertificate(name, chain, key));
     return new Resolution(name, null, null);
+  }
+
+  /**
+   * The PEM CA bundle under {@code ca.crt} of a Secret of any type (cert-manager puts it into its
+   * {@code kubernetes.io/tls} Secrets; an Opaque Secret holding only {@code ca.crt} works too), checked to
+   * parse and to be within its validity period.
+   */
+  CaResolution resolveCa(String namespace, String secretName) {
+    String name = namespace + "/" + secretName;
+    Secret secret = index.secret(namespace, secretName);
+    if (secret == null) {
+      return CaResolution.failed(Reason.SecretNotFound, "secret " + name + " not found");
+    }
+    List<String> problems = new ArrayList<>();
+    String pem = pem(secret, CA_KEY, problems);
+    if (!problems.isEmpty()) {
+      return CaResolution.failed(Reason.InvalidCertificate, "secret " + name + ": " + String.join(", ", problems));
+    }
+    String problem = CertificateCheck.bundleProblem(pem, now);
+    if (problem != null) {
+      return CaResolution.failed(Reason.InvalidCertificate, "secret " + name + ": " + CA_KEY + ": " + problem);
+    }
+    return new CaResolution(pem, null, null);
   }
 
   /** The certificates with these names, sorted by name; names this resolver never produced are skipped. */

@@ -8,6 +8,7 @@ import dev.weir.snapshot.VirtualHost;
 import dev.weir.snapshot.WeightedCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,8 @@ import java.util.TreeSet;
 /**
  * Kubernetes objects → {@link Snapshot} + a {@link Verdict} per object of our class: a pure function.
  *
- * <p>No client, clock, randomness, threads or I/O; every collection is sorted, so equal input gives a
+ * <p>No client, clock, randomness, threads or I/O (the instant certificates must be valid at is an
+ * argument); every collection is sorted, so equal input gives a
  * byte-equal snapshot whatever the order of the index's lists. The steps, each in its own class:
  * <ol>
  *   <li>{@link ClassSelector}: which Ingresses and ProxyRoutes are ours (the others contribute nothing
@@ -34,11 +36,12 @@ import java.util.TreeSet;
 public final class Translator {
   private Translator() {}
 
-  public static TranslationResult translate(ResourceIndex index, TranslateOptions options) {
+  /** @param now the instant TLS certificates must be valid at (expired ones are refused) */
+  public static TranslationResult translate(ResourceIndex index, TranslateOptions options, Instant now) {
     ClassSelector selector = ClassSelector.of(index.ingressClasses(), options);
     IndexView view = new IndexView(index);
     BackendResolver backends = new BackendResolver(view);
-    TlsResolver tls = new TlsResolver(view);
+    TlsResolver tls = new TlsResolver(view, now);
     Claims claims = new Claims();
     // Hash maps: order does not matter here (verdicts are keyed), and this runs for every object on every rebuild.
     Map<ObjectRef, ObjectStatus> statuses = new HashMap<>();

@@ -22,7 +22,7 @@ class DeterminismTest {
   @MethodSource("cases")
   void shuffledInputGivesTheSameResult(String name) {
     ResourceIndex index = Fixtures.load(Fixtures.DIR.resolve(name + GoldenTest.IN));
-    TranslationResult expected = Translator.translate(index, TranslateOptions.defaults());
+    TranslationResult expected = Fixtures.translate(index);
     Random random = new Random(name.hashCode());
     for (int i = 0; i < 5; i++) {
       ResourceIndex shuffled = new ResourceIndex(
@@ -32,7 +32,7 @@ class DeterminismTest {
           shuffle(index.services(), random),
           shuffle(index.endpointSlices(), random),
           shuffle(index.secrets(), random));
-      TranslationResult actual = Translator.translate(shuffled, TranslateOptions.defaults());
+      TranslationResult actual = Fixtures.translate(shuffled);
       assertEquals(expected.snapshot().hash(), actual.snapshot().hash());
       assertEquals(
           new String(SnapshotJson.writeSnapshot(expected.snapshot())),

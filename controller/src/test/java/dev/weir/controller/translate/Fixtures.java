@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.weir.controller.index.ResourceIndex;
 import dev.weir.crds.v1alpha1.ProxyRoute;
 import dev.weir.snapshot.Snapshot;
+import dev.weir.snapshot.SnapshotJson;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,7 +52,18 @@ final class Fixtures {
     }
   }
 
+  /**
+   * The instant fixtures are translated at. Real time: certificates are made at test time (nothing is
+   * committed), valid from an hour ago; the expired one has fixed dates, so its message is stable.
+   */
+  static final Instant NOW = Instant.now();
+
+  static TranslationResult translate(ResourceIndex index) {
+    return Translator.translate(index, TranslateOptions.defaults(), NOW);
+  }
+
   static ResourceIndex parse(String yaml) {
+    yaml = FixturePki.expand(yaml);
     List<ProxyRoute> routes = new ArrayList<>();
     List<Ingress> ingresses = new ArrayList<>();
     List<IngressClass> classes = new ArrayList<>();
@@ -90,7 +104,12 @@ final class Fixtures {
         .map(v -> new VerdictView(v.ref().toString(), v.generation(), v.conditions(), v.routeNames()))
         .toList();
     try {
-      return WRITER.writeValueAsString(new Golden(result.snapshot(), verdicts));
+      JsonNode tree = FixturePki.collapse(WRITER.valueToTree(new Golden(result.snapshot(), verdicts)));
+      // The real hash covers PEM made at test time, different in every run: the out file gets the hash
+      // of the snapshot as written there (placeholders for PEM), which is stable and still changes with the content.
+      Snapshot written = WRITER.treeToValue(tree.get("snapshot"), Snapshot.class);
+      ((ObjectNode) tree.get("snapshot")).put("hash", SnapshotJson.contentHash(written));
+      return WRITER.writeValueAsString(tree);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -41,7 +41,7 @@ class GoldenTest {
   @MethodSource("cases")
   void translatesAsRecorded(String name) throws IOException {
     TranslationResult result =
-        Translator.translate(Fixtures.load(Fixtures.DIR.resolve(name + IN)), TranslateOptions.defaults());
+        Fixtures.translate(Fixtures.load(Fixtures.DIR.resolve(name + IN)));
     String actual = Fixtures.render(result);
     Path out = Fixtures.DIR.resolve(name + OUT);
     if (Boolean.getBoolean("golden.update")) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class TranslatorTest {
 
   static TranslationResult translate(String yaml) {
-    return Translator.translate(Fixtures.parse(yaml), TranslateOptions.defaults());
+    return Fixtures.translate(Fixtures.parse(yaml));
   }
 
   static ConditionVerdict accepted(TranslationResult r, String kind, String ns, String name) {
@@ -32,7 +32,7 @@ class TranslatorTest {
 
   @Test
   void anEmptyIndexGivesTheEmptySnapshot() {
-    TranslationResult r = Translator.translate(ResourceIndex.empty(), TranslateOptions.defaults());
+    TranslationResult r = Fixtures.translate(ResourceIndex.empty());
     assertEquals(Snapshot.empty(), r.snapshot());
     assertTrue(r.verdicts().isEmpty());
   }

@@ -1,5 +1,6 @@
 package dev.weir.dataplane.tls;
 
+import dev.weir.snapshot.pem.PemKeys;
 import dev.weir.snapshot.TlsCertificate;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 /**
  * Self-signed certificates for tests, generated when first asked for (once per JVM, kept in memory;
  * nothing is committed): {@code default} (CN default.test, RSA, PKCS#8 key), {@code shop}
- * (shop.example.com, RSA, PKCS#1 key), {@code wild} (*.wild.example.com, EC P-256, SEC1 key);
+ * (shop.example.com, RSA, PKCS#1 key), {@code wild} (*.wild.example.com, EC P-256, SEC1 key),
+ * {@code ed448} (ed448.example.com, Ed448: the JDK parses it, BoringSSL cannot serve it);
  * {@code other.key} is an RSA key (PKCS#8) that matches none of them. The subject names are also
  * the certificates' DNS SANs; they are valid for ten years.
  *
@@ -43,7 +44,9 @@ public final class TestCertificates {
       Map.of(
           "default", List.of("-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=default.test", "-ext", "SAN=dns:default.test"),
           "shop", List.of("-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=shop.example.com", "-ext", "SAN=dns:shop.example.com"),
-          "wild", List.of("-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=*.wild.example.com", "-ext", "SAN=dns:*.wild.example.com"));
+          "wild", List.of("-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=*.wild.example.com", "-ext", "SAN=dns:*.wild.example.com"),
+          // The JDK reads Ed448; BoringSSL (the dataplane's TLS) cannot use it: a certificate only the dataplane can reject.
+          "ed448", List.of("-keyalg", "Ed448", "-dname", "CN=ed448.example.com", "-ext", "SAN=dns:ed448.example.com"));
 
   private static Map<String, String> pems; // file name -> PEM text; guarded by the class lock
 
@@ -113,7 +116,7 @@ public final class TestCertificates {
         out.put(
             name + ".key",
             switch (name) {
-              case "default" -> pem("PRIVATE KEY", pkcs8);
+              case "default", "ed448" -> pem("PRIVATE KEY", pkcs8);
               case "shop" -> pem("RSA PRIVATE KEY", pkcs1(pkcs8));
               case "wild" -> pem("EC PRIVATE KEY", sec1(pkcs8));
               default -> throw new IllegalStateException(name);

@@ -1,5 +1,6 @@
 package dev.weir.dataplane.testing;
 
+import dev.weir.snapshot.pem.PemKeys;
 import static dev.weir.dataplane.testing.TestCertificates.resource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

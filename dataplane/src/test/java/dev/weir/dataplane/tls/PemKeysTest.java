@@ -1,5 +1,6 @@
 package dev.weir.dataplane.tls;
 
+import dev.weir.snapshot.pem.PemKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.weir.dataplane.tls;
+package dev.weir.snapshot.pem;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
