@@ -80,7 +80,8 @@ public final class SnapshotJson {
 
   /** SHA-256 over the canonical JSON of the content, with version and hash left out. */
   public static String contentHash(Snapshot snapshot) {
-    Snapshot content = new Snapshot(0, "", snapshot.virtualHosts(), snapshot.clusters(), snapshot.certificates());
+    Snapshot content =
+        new Snapshot(0, "", snapshot.virtualHosts(), snapshot.clusters(), snapshot.certificates(), snapshot.defaultCertificate());
     try {
       byte[] json = MAPPER.writeValueAsBytes(content);
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);

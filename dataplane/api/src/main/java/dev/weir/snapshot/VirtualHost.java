@@ -12,9 +12,17 @@ import java.util.List;
  *     (or, for regexes, in list order) the first whose headers and method also match wins; when none
  *     does, the search goes on to the next candidate path.
  * @param tlsCertificate name of an entry in {@link Snapshot#certificates()}, or null for plain HTTP only
+ * @param clientValidation client certificates demanded over HTTPS (only with a certificate), or null for none.
+ *     Requests for such a host are served only on connections whose handshake was made for it (SNI), and
+ *     never over plain HTTP, so a client cannot skip the check by naming another host in SNI.
  */
-public record VirtualHost(String host, List<Route> routes, String tlsCertificate) {
+public record VirtualHost(String host, List<Route> routes, String tlsCertificate, ClientValidation clientValidation) {
   public VirtualHost {
     routes = routes == null ? List.of() : List.copyOf(routes);
+  }
+
+  /** A virtual host without client certificate validation. */
+  public VirtualHost(String host, List<Route> routes, String tlsCertificate) {
+    this(host, routes, tlsCertificate, null);
   }
 }

@@ -98,7 +98,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         s.hash(),
         s.virtualHosts(),
         s.clusters(),
-        s.certificates().stream().map(c -> new TlsCertificate(c.name(), null, null)).toList());
+        s.certificates().stream().map(c -> new TlsCertificate(c.name(), null, null)).toList(),
+        s.defaultCertificate());
   }
 
   private static FullHttpResponse text(HttpResponseStatus status, String body) {

@@ -109,7 +109,7 @@ public final class Dataplane implements AutoCloseable {
     }
     log.info(
         "dataplane {} listening: http={} https={} admin={} transport={} tls={}",
-        options.replicaId(), d.httpPort, d.httpsPort, d.adminPort, d.transport.name(), ServerSslContexts.provider());
+        options.replicaId(), d.httpPort, d.httpsPort, d.adminPort, d.transport.name(), ServerSslContexts.providerDescription());
     return d;
   }
 

@@ -1,5 +1,6 @@
 package dev.weir.dataplane.config;
 
+import dev.weir.dataplane.tls.ServerContextCache;
 import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.snapshot.Snapshot;
 import dev.weir.snapshot.SnapshotJson;
@@ -31,7 +32,7 @@ public final class ConfigHolder {
 
   private final AtomicReference<RuntimeConfig> current = new AtomicReference<>(RuntimeConfig.none());
   private final Path stateDir;
-  private final TlsPolicy tls;
+  private final ServerContextCache tls;
   private final List<ConfigListener> listeners = new CopyOnWriteArrayList<>();
 
   /** @param stateDir where applied snapshots are persisted, or null to keep them in memory only */
@@ -42,7 +43,7 @@ public final class ConfigHolder {
   /** @param tls the versions and cipher suites every certificate of a snapshot is built with */
   public ConfigHolder(Path stateDir, TlsPolicy tls) {
     this.stateDir = stateDir;
-    this.tls = tls;
+    this.tls = new ServerContextCache(tls);
   }
 
   public ConfigHolder() {
@@ -119,6 +120,7 @@ public final class ConfigHolder {
       }
     }
     current.set(next);
+    tls.applied(next.tlsContexts());
     persist(next.snapshot());
     ApplyResult.Applied result = new ApplyResult.Applied(next.version(), next.hash(), relabelled);
     log.info("{} snapshot version {} (hash {})", relabelled ? "re-labelled" : "applied", next.version(), next.hash());

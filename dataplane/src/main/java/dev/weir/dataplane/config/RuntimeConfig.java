@@ -2,6 +2,7 @@ package dev.weir.dataplane.config;
 
 import dev.weir.dataplane.routing.RouteTable;
 import dev.weir.dataplane.tls.CertificateSelector;
+import dev.weir.dataplane.tls.ServerContextCache;
 import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.snapshot.Cluster;
@@ -20,6 +21,7 @@ import java.util.Map;
  * @param routes the routing table
  * @param clusters upstream clusters by name
  * @param certificates SNI certificate selection; its {@code byName()} holds the SslContexts by certificate name
+ * @param tlsContexts every server TLS context of this config (for the cache of the next compile)
  * @param ready false only for the placeholder used before any snapshot was applied
  */
 public record RuntimeConfig(
@@ -27,10 +29,11 @@ public record RuntimeConfig(
     RouteTable routes,
     Map<String, UpstreamCluster> clusters,
     CertificateSelector certificates,
+    Map<ServerContextCache.Key, SslContext> tlsContexts,
     boolean ready) {
 
   private static final RuntimeConfig NONE =
-      new RuntimeConfig(Snapshot.empty(), RouteTable.empty(), Map.of(), CertificateSelector.none(), false);
+      new RuntimeConfig(Snapshot.empty(), RouteTable.empty(), Map.of(), CertificateSelector.none(), Map.of(), false);
 
   /** The placeholder before the first snapshot: routes nothing (404), not ready. */
   public static RuntimeConfig none() {
@@ -47,8 +50,16 @@ public record RuntimeConfig(
 
   /** As {@link #compile(Snapshot)}, building certificates with the listener's TLS policy. */
   public static RuntimeConfig compile(Snapshot snapshot, TlsPolicy tls) {
+    return compile(snapshot, new ServerContextCache(tls));
+  }
+
+  /**
+   * As {@link #compile(Snapshot)}, taking the TLS contexts that did not change from {@code contexts}
+   * (the caller tells the cache once the result is in use: {@link #tlsContexts()}).
+   */
+  public static RuntimeConfig compile(Snapshot snapshot, ServerContextCache contexts) {
     List<String> problems = SnapshotValidator.validateStructure(snapshot);
-    Map<String, SslContext> contexts = SnapshotValidator.buildCertificates(snapshot, tls, problems);
+    Map<ServerContextCache.Key, SslContext> tls = contexts.contexts(snapshot, problems);
     if (!problems.isEmpty()) {
       throw new InvalidSnapshotException(problems);
     }
@@ -57,7 +68,7 @@ public record RuntimeConfig(
       clusters.put(c.name(), UpstreamCluster.of(c));
     }
     return new RuntimeConfig(
-        snapshot, RouteTable.compile(snapshot), Map.copyOf(clusters), CertificateSelector.of(snapshot, contexts), true);
+        snapshot, RouteTable.compile(snapshot), Map.copyOf(clusters), CertificateSelector.ofKeyed(snapshot, tls), Map.copyOf(tls), true);
   }
 
   public long version() {
@@ -74,7 +85,7 @@ public record RuntimeConfig(
 
   /** The same compiled config under another version: for a push whose content is what is already applied. */
   public RuntimeConfig withVersion(long version) {
-    return new RuntimeConfig(snapshot.withVersion(version), routes, clusters, certificates, ready);
+    return new RuntimeConfig(snapshot.withVersion(version), routes, clusters, certificates, tlsContexts, ready);
   }
 
   /** The cluster by name, or null. */

@@ -1,7 +1,7 @@
 package dev.weir.dataplane.config;
 
 import dev.weir.dataplane.routing.HostNames;
-import dev.weir.dataplane.tls.ServerSslContexts;
+import dev.weir.dataplane.tls.ServerContextCache;
 import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.snapshot.Cluster;
@@ -56,6 +56,9 @@ public final class SnapshotValidator {
         problems.add("certificate " + cert.name() + ": duplicate name");
       }
     }
+    if (snapshot.defaultCertificate() != null && !certificates.contains(snapshot.defaultCertificate())) {
+      problems.add("default certificate " + snapshot.defaultCertificate() + " is not among the certificates");
+    }
     Set<String> hosts = new HashSet<>();
     for (VirtualHost vh : snapshot.virtualHosts()) {
       checkVirtualHost(vh, hosts, clusters, certificates, problems);
@@ -73,16 +76,11 @@ public final class SnapshotValidator {
 
   static Map<String, SslContext> buildCertificates(Snapshot snapshot, TlsPolicy policy, List<String> problems) {
     Map<String, SslContext> built = new LinkedHashMap<>();
-    for (TlsCertificate cert : snapshot.certificates()) {
-      if (cert.name() == null || built.containsKey(cert.name())) {
-        continue;
+    new ServerContextCache(policy).contexts(snapshot, problems).forEach((key, ctx) -> {
+      if (key.validation() == null) {
+        built.put(key.certificate().name(), ctx);
       }
-      try {
-        built.put(cert.name(), ServerSslContexts.build(cert, policy));
-      } catch (IllegalArgumentException e) {
-        problems.add("certificate " + cert.name() + ": " + e.getMessage());
-      }
-    }
+    });
     return built;
   }
 
@@ -120,6 +118,9 @@ public final class SnapshotValidator {
     }
     if (vh.tlsCertificate() != null && !certificates.contains(vh.tlsCertificate())) {
       problems.add(where + ": refers to unknown certificate " + vh.tlsCertificate());
+    }
+    if (vh.clientValidation() != null && vh.tlsCertificate() == null) {
+      problems.add(where + ": client validation needs a TLS certificate");
     }
     for (Route r : vh.routes()) {
       checkRoute(where + ": route " + r.name(), r, clusters, problems);

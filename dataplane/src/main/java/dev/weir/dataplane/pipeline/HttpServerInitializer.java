@@ -78,7 +78,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
   private void addTlsHandlers(ChannelPipeline p) {
     // Replaced by an SslHandler for the chosen certificate once the ClientHello is read.
-    p.addLast(PipelineNames.SNI, new SniHandler(sni));
+    p.addLast(PipelineNames.SNI, new CertificateSniHandler(sni));
   }
 
   private StrictHttpServerCodec addHttp1Handlers(ChannelPipeline p) {

@@ -15,6 +15,8 @@ public final class ForwardedHeaders {
   public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
   public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+  /** The verified client certificate's subject, on hosts with client validation; never taken from a client. */
+  public static final AsciiString X_CLIENT_CERT_SUBJECT = AsciiString.cached("x-client-cert-subject");
 
   private ForwardedHeaders() {}
 
@@ -25,6 +27,8 @@ public final class ForwardedHeaders {
    */
   public static String apply(HttpHeaders headers, String clientIp, String scheme) {
     HopByHopHeaders.strip(headers);
+    // Only the proxy may say who a client certificate belongs to: a client's own claim is dropped everywhere.
+    headers.remove(X_CLIENT_CERT_SUBJECT);
     appendToList(headers, X_FORWARDED_FOR, clientIp);
     headers.set(X_FORWARDED_PROTO, scheme);
     String host = headers.get(HttpHeaderNames.HOST);

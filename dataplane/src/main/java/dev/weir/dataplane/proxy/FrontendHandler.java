@@ -3,6 +3,7 @@ package dev.weir.dataplane.proxy;
 import dev.weir.dataplane.config.RuntimeConfig;
 import dev.weir.dataplane.routing.HostNames;
 import dev.weir.dataplane.routing.RouteMatch;
+import dev.weir.dataplane.tls.ConnectionTls;
 import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.dataplane.pipeline.PipelineNames;
 import io.netty.buffer.Unpooled;
@@ -425,6 +426,19 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       redirectToHttps(request, route.name(), HttpResponseStatus.valueOf(redirect));
       return;
     }
+    String clientSubject = null;
+    if (route.clientValidation() != null) {
+      ConnectionTls tls = "https".equals(px.scheme()) ? ConnectionTls.of(connection()) : null;
+      if (tls == null || !route.clientValidation().equals(tls.validation())) {
+        // The handshake was made for another host (SNI) than this request's, or over plain HTTP: the
+        // client certificate this host demands was never checked. 421 tells a client to retry on a
+        // connection of its own for this host (RFC 9110 15.5.20), as browsers do.
+        respond(request, route.name(), tls == null && !"https".equals(px.scheme()) ? HttpResponseStatus.FORBIDDEN
+            : HttpResponseStatus.MISDIRECTED_REQUEST, "this host requires a client certificate on a TLS connection made for it", true);
+        return;
+      }
+      clientSubject = tls.peerSubject(connection());
+    }
     long maxBody = route.route().policy().maxRequestBodyBytes();
     if (maxBody > 0 && HttpUtil.getContentLength(request, -1L) > maxBody) {
       // Refused before anything goes upstream; with Expect: 100-continue the client never sends the body.
@@ -447,6 +461,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     // TE is hop-by-hop too, but "TE: trailers" must reach an HTTP/2 upstream: gRPC servers insist on it.
     boolean teTrailers = h2Upstream && headers.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
     ForwardedHeaders.apply(headers, clientIp, px.scheme());
+    if (clientSubject != null) {
+      headers.set(ForwardedHeaders.X_CLIENT_CERT_SUBJECT, clientSubject);
+    }
     if (px.settings().via()) {
       ForwardedHeaders.appendVia(headers, ForwardedHeaders.viaVersion(version, http2Stream));
     }
@@ -518,6 +535,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private void redirectToHttps(HttpRequest request, String route, HttpResponseStatus status) {
     String location = "https://" + HostNames.normalize(request.headers().get(HttpHeaderNames.HOST)) + request.uri();
     respond(request, route, status, "moved to " + location, true, location);
+  }
+
+  /** The client's connection: this channel, or for an HTTP/2 stream its parent (where TLS and its record live). */
+  private Channel connection() {
+    Channel ch = ctx.channel();
+    return http2Stream && ch.parent() != null ? ch.parent() : ch;
   }
 
   /** Answers the request without an upstream. Keeps the connection only when no request body is left to skip. */

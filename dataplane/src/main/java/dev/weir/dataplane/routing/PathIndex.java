@@ -1,5 +1,6 @@
 package dev.weir.dataplane.routing;
 
+import dev.weir.snapshot.ClientValidation;
 import dev.weir.snapshot.Route;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,8 +22,13 @@ final class PathIndex {
   private final PrefixTrie prefixes = new PrefixTrie();
 
   PathIndex(String virtualHost, List<Route> routes) {
+    this(virtualHost, routes, null);
+  }
+
+  /** @param clientValidation the virtual host's client certificate demand, handed to every match (null: none) */
+  PathIndex(String virtualHost, List<Route> routes, ClientValidation clientValidation) {
     for (Route route : routes) {
-      RouteMatch compiled = new RouteMatch(virtualHost, route);
+      RouteMatch compiled = new RouteMatch(virtualHost, route, clientValidation);
       String value = route.path() == null || route.path().value() == null ? "/" : route.path().value();
       switch (route.path() == null ? dev.weir.snapshot.PathMatch.Type.PREFIX : route.path().type()) {
         case EXACT -> exact.computeIfAbsent(value, v -> new ArrayList<>(1)).add(compiled);

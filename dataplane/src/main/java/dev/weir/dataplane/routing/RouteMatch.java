@@ -1,5 +1,6 @@
 package dev.weir.dataplane.routing;
 
+import dev.weir.snapshot.ClientValidation;
 import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.Route;
 import dev.weir.snapshot.WeightedCluster;
@@ -17,9 +18,15 @@ public final class RouteMatch {
   private final List<HeaderMatch> headers;
   private final String method;
   private final WeightedPicker<String> backends;
+  private final ClientValidation clientValidation;
 
   RouteMatch(String virtualHost, Route route) {
+    this(virtualHost, route, null);
+  }
+
+  RouteMatch(String virtualHost, Route route, ClientValidation clientValidation) {
     this.virtualHost = virtualHost;
+    this.clientValidation = clientValidation;
     this.route = route;
     this.headers = route.headers();
     this.method = route.method() == null || route.method().isBlank() ? null : route.method().trim().toUpperCase(Locale.ROOT);
@@ -35,6 +42,11 @@ public final class RouteMatch {
 
   public Route route() {
     return route;
+  }
+
+  /** The client certificates the route's virtual host demands over HTTPS, or null for none. */
+  public ClientValidation clientValidation() {
+    return clientValidation;
   }
 
   public String name() {

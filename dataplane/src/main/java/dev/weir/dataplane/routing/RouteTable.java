@@ -42,13 +42,13 @@ public final class RouteTable {
       String host = vh.host() == null ? "*" : vh.host().trim().toLowerCase(java.util.Locale.ROOT);
       if (host.equals("*")) {
         if (catchAll == null) {
-          catchAll = new PathIndex(host, vh.routes());
+          catchAll = new PathIndex(host, vh.routes(), vh.clientValidation());
         }
       } else if (host.startsWith("*.")) {
-        wildcard.putIfAbsent(host, new PathIndex(host, vh.routes()));
+        wildcard.putIfAbsent(host, new PathIndex(host, vh.routes(), vh.clientValidation()));
       } else {
         String key = HostNames.normalize(host);
-        exact.putIfAbsent(key, new PathIndex(key, vh.routes()));
+        exact.putIfAbsent(key, new PathIndex(key, vh.routes(), vh.clientValidation()));
       }
     }
     return new RouteTable(Map.copyOf(exact), Map.copyOf(wildcard), catchAll);

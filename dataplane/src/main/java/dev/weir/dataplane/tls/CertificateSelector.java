@@ -1,6 +1,7 @@
 package dev.weir.dataplane.tls;
 
 import dev.weir.snapshot.Snapshot;
+import dev.weir.snapshot.TlsCertificate;
 import dev.weir.snapshot.VirtualHost;
 import io.netty.handler.ssl.SslContext;
 import java.util.HashMap;
@@ -9,8 +10,9 @@ import java.util.Map;
 
 /**
  * Which certificate a TLS client gets, by SNI host name: a virtual host's certificate for its exact
- * name, then for the wildcard that covers one extra label, then the snapshot's first certificate.
- * Immutable; built once per snapshot.
+ * name, then for the wildcard that covers one extra label, then the snapshot's default certificate
+ * (its first when none is named). A virtual host with client validation gets a context of its own
+ * that asks for client certificates. Immutable; built once per snapshot.
  */
 public final class CertificateSelector {
 
@@ -37,10 +39,34 @@ public final class CertificateSelector {
    * @param contexts the built context of every certificate in the snapshot, by certificate name
    */
   public static CertificateSelector of(Snapshot snapshot, Map<String, SslContext> contexts) {
+    Map<ServerContextCache.Key, SslContext> keyed = new HashMap<>();
+    for (TlsCertificate c : snapshot.certificates()) {
+      SslContext ctx = contexts.get(c.name());
+      if (ctx != null) {
+        keyed.put(new ServerContextCache.Key(c, null), ctx);
+      }
+    }
+    return ofKeyed(snapshot, keyed);
+  }
+
+  /** @param contexts as {@link ServerContextCache#contexts} gives them */
+  public static CertificateSelector ofKeyed(Snapshot snapshot, Map<ServerContextCache.Key, SslContext> contexts) {
+    Map<String, TlsCertificate> certificates = new HashMap<>();
+    for (TlsCertificate c : snapshot.certificates()) {
+      certificates.putIfAbsent(c.name(), c);
+    }
+    Map<String, SslContext> byName = new HashMap<>();
+    for (TlsCertificate c : certificates.values()) {
+      SslContext ctx = contexts.get(new ServerContextCache.Key(c, null));
+      if (ctx != null) {
+        byName.put(c.name(), ctx);
+      }
+    }
     Map<String, SslContext> exact = new HashMap<>();
     Map<String, SslContext> wildcard = new HashMap<>();
     for (VirtualHost vh : snapshot.virtualHosts()) {
-      SslContext ctx = vh.tlsCertificate() == null ? null : contexts.get(vh.tlsCertificate());
+      TlsCertificate cert = vh.tlsCertificate() == null ? null : certificates.get(vh.tlsCertificate());
+      SslContext ctx = cert == null ? null : contexts.get(new ServerContextCache.Key(cert, vh.clientValidation()));
       if (ctx == null || vh.host() == null) {
         continue;
       }
@@ -51,9 +77,11 @@ public final class CertificateSelector {
         exact.putIfAbsent(host, ctx);
       }
     }
-    SslContext fallback =
-        snapshot.certificates().isEmpty() ? null : contexts.get(snapshot.certificates().get(0).name());
-    return new CertificateSelector(Map.copyOf(contexts), Map.copyOf(exact), Map.copyOf(wildcard), fallback);
+    String fallbackName =
+        snapshot.defaultCertificate() != null ? snapshot.defaultCertificate()
+            : snapshot.certificates().isEmpty() ? null : snapshot.certificates().get(0).name();
+    SslContext fallback = fallbackName == null ? null : byName.get(fallbackName);
+    return new CertificateSelector(Map.copyOf(byName), Map.copyOf(exact), Map.copyOf(wildcard), fallback);
   }
 
   /** The context for an SNI name (null when the client sent none), or null when there is no certificate at all. */

@@ -110,9 +110,14 @@ public final class HttpTestClient implements AutoCloseable {
    * certificate; {@link #peerCertificate()} tells which one the server chose.
    */
   public static HttpTestClient connectTls(int port, String sniHost) {
+    return connectTls(port, sniHost, null);
+  }
+
+  /** As {@link #connectTls(int, String)}, presenting {@code clientCertificate} (null: none) when the server asks. */
+  public static HttpTestClient connectTls(int port, String sniHost, TestPki.Leaf clientCertificate) {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+      ctx.init(clientCertificate == null ? null : keyManagers(clientCertificate), new TrustManager[] {new TrustAll()}, new SecureRandom());
       Socket plain = new Socket();
       plain.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
@@ -124,6 +129,18 @@ public final class HttpTestClient implements AutoCloseable {
     } catch (IOException | java.security.GeneralSecurityException e) {
       throw new IllegalStateException("TLS connection failed: " + e, e);
     }
+  }
+
+  /** Key managers that present {@code leaf} (its certificate and key) as a client certificate. */
+  public static javax.net.ssl.KeyManager[] keyManagers(TestPki.Leaf leaf) throws java.security.GeneralSecurityException, IOException {
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    char[] password = "test-only".toCharArray();
+    store.setKeyEntry("client", dev.weir.snapshot.pem.PemKeys.privateKey(leaf.keyPem()), password,
+        new java.security.cert.Certificate[] {leaf.certificate()});
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(store, password);
+    return kmf.getKeyManagers();
   }
 
   /** One GET on a new connection (with {@code Connection: close}). */

@@ -1,5 +1,6 @@
 package dev.weir.dataplane.testing;
 
+import dev.weir.snapshot.ClientValidation;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Endpoint;
 import dev.weir.snapshot.HeaderMatch;
@@ -35,6 +36,8 @@ public final class SnapshotBuilder {
   private final Map<String, String> hostCertificates = new LinkedHashMap<>();
   private final List<Cluster> clusters = new ArrayList<>();
   private final List<TlsCertificate> certificates = new ArrayList<>();
+  private final Map<String, ClientValidation> hostValidations = new LinkedHashMap<>();
+  private String defaultCertificate;
   private String currentHost;
 
   public SnapshotBuilder(long version) {
@@ -62,6 +65,19 @@ public final class SnapshotBuilder {
   public SnapshotBuilder host(String host, String certificateName) {
     host(host);
     hostCertificates.put(host, certificateName);
+    return this;
+  }
+
+  /** A virtual host that terminates TLS with the named certificate and asks for client certificates. */
+  public SnapshotBuilder host(String host, String certificateName, ClientValidation validation) {
+    host(host, certificateName);
+    hostValidations.put(host, validation);
+    return this;
+  }
+
+  /** The certificate for clients whose SNI name matches no host's. */
+  public SnapshotBuilder defaultCertificate(String certificateName) {
+    defaultCertificate = certificateName;
     return this;
   }
 
@@ -107,7 +123,7 @@ public final class SnapshotBuilder {
 
   public Snapshot build() {
     List<VirtualHost> vhosts = new ArrayList<>();
-    hosts.forEach((h, routes) -> vhosts.add(new VirtualHost(h, routes, hostCertificates.get(h))));
-    return new Snapshot(version, "", vhosts, clusters, certificates).withComputedHash();
+    hosts.forEach((h, routes) -> vhosts.add(new VirtualHost(h, routes, hostCertificates.get(h), hostValidations.get(h))));
+    return new Snapshot(version, "", vhosts, clusters, certificates, defaultCertificate).withComputedHash();
   }
 }
