@@ -1,5 +1,6 @@
 package dev.weir.controller.translate;
 
+import dev.weir.snapshot.ClientValidation;
 import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.Route;
 import java.util.ArrayList;
@@ -45,7 +46,8 @@ final class Claims {
   }
 
   /** An object asks for {@code certificateName} on {@code host}; {@code field} names where it asked. */
-  record TlsClaim(String host, String certificateName, ObjectStatus owner, String field) {}
+  /** @param clientValidation client certificates the host asks for, or null */
+  record TlsClaim(String host, String certificateName, ClientValidation clientValidation, ObjectStatus owner, String field) {}
 
   private final List<RouteCandidate> routes = new ArrayList<>();
   private final List<TlsClaim> tls = new ArrayList<>();
@@ -55,7 +57,11 @@ final class Claims {
   }
 
   void tls(String host, String certificateName, ObjectStatus owner, String field) {
-    tls.add(new TlsClaim(host, certificateName, owner, field));
+    tls(host, certificateName, null, owner, field);
+  }
+
+  void tls(String host, String certificateName, ClientValidation clientValidation, ObjectStatus owner, String field) {
+    tls.add(new TlsClaim(host, certificateName, clientValidation, owner, field));
   }
 
   List<RouteCandidate> routes() {

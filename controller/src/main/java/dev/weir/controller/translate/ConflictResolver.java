@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -48,24 +49,30 @@ final class ConflictResolver {
     return kept;
   }
 
-  /** The certificate name that wins for each host. */
-  static Map<String, String> tls(List<TlsClaim> claims) {
+  /** The TLS claim (certificate and client validation) that wins for each host. */
+  static Map<String, TlsClaim> tls(List<TlsClaim> claims) {
     Map<String, List<TlsClaim>> byHost = new TreeMap<>();
     for (TlsClaim c : claims) {
       byHost.computeIfAbsent(c.host(), k -> new ArrayList<>()).add(c);
     }
-    Map<String, String> winners = new TreeMap<>();
+    Map<String, TlsClaim> winners = new TreeMap<>();
     for (Map.Entry<String, List<TlsClaim>> e : byHost.entrySet()) {
       List<TlsClaim> group = e.getValue();
       group.sort(Comparator.comparing((TlsClaim c) -> c.owner().age())
           .thenComparing(TlsClaim::field)
           .thenComparing(TlsClaim::certificateName));
       TlsClaim winner = group.get(0);
-      winners.put(e.getKey(), winner.certificateName());
+      winners.put(e.getKey(), winner);
       for (TlsClaim c : group) {
         if (!c.certificateName().equals(winner.certificateName())) {
           c.owner().problem(Reason.Conflicted,
               c.field() + ": host " + c.host() + " already has TLS certificate " + winner.certificateName()
+                  + " from " + winner.owner().display() + " " + why(winner.owner(), c.owner()));
+        } else if (!Objects.equals(c.clientValidation(), winner.clientValidation())) {
+          // One handshake per host: it either asks for client certificates (against one CA) or not.
+          c.owner().problem(Reason.Conflicted,
+              c.field() + ": host " + c.host() + " already has "
+                  + (winner.clientValidation() == null ? "no client certificate validation" : "other client certificate validation")
                   + " from " + winner.owner().display() + " " + why(winner.owner(), c.owner()));
         }
       }

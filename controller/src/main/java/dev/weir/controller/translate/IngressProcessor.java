@@ -2,6 +2,7 @@ package dev.weir.controller.translate;
 
 import dev.weir.crds.conditions.Reason;
 import dev.weir.snapshot.PathMatch;
+import dev.weir.snapshot.ClientValidation;
 import dev.weir.snapshot.Route;
 import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.UpstreamProtocol;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -61,8 +63,10 @@ final class IngressProcessor {
       status.problem(Reason.Invalid, "spec: needs rules or a defaultBackend");
       return;
     }
+    Optional<ClientValidation> clientAuth =
+        IngressClientAuth.parse(ingress.getMetadata().getAnnotations(), status.ref().namespace(), tls, status);
     // Invalid annotations: check everything else too (all problems at once), but claim nothing.
-    Claims out = settings != null ? claims : new Claims();
+    Claims out = settings != null && clientAuth != null ? claims : new Claims();
     RoutePolicy policy = settings != null ? settings.policy() : RoutePolicy.DEFAULT;
     UpstreamProtocol protocol = settings != null ? settings.protocol() : null;
     // Claimed once spec.tls has said which hosts redirect.
@@ -111,7 +115,7 @@ final class IngressProcessor {
         }
       }
     }
-    Set<String> tlsHosts = tls(spec.getTls(), ruleHosts, status, out);
+    Set<String> tlsHosts = tls(spec.getTls(), ruleHosts, clientAuth == null ? null : clientAuth.orElse(null), status, out);
     int redirect = settings != null ? settings.httpsRedirectStatus() : 0;
     for (Claims.RouteCandidate c : candidates) {
       Route route = HttpsRedirects.withStatus(c.route(), tlsHosts.contains(c.host()) ? redirect : 0);
@@ -197,7 +201,8 @@ final class IngressProcessor {
   }
 
   /** Claims the certificates; returns the hosts that {@code spec.tls} lists (with a Secret, usable or not). */
-  private Set<String> tls(List<IngressTLS> entries, Set<String> ruleHosts, ObjectStatus status, Claims out) {
+  /** @param clientValidation what the TLS hosts ask of clients (the auth-tls annotations), or null */
+  private Set<String> tls(List<IngressTLS> entries, Set<String> ruleHosts, ClientValidation clientValidation, ObjectStatus status, Claims out) {
     Set<String> tlsHosts = new LinkedHashSet<>();
     if (entries == null) {
       return tlsHosts;
@@ -228,7 +233,7 @@ final class IngressProcessor {
         continue;
       }
       for (String host : hosts) {
-        out.tls(host, cert.certificateName(), status, field + ".secretName");
+        out.tls(host, cert.certificateName(), clientValidation, status, field + ".secretName");
       }
     }
     return tlsHosts;

@@ -1,5 +1,6 @@
 package dev.weir.controller.translate;
 
+
 import dev.weir.crds.conditions.Reason;
 import dev.weir.crds.v1alpha1.HeaderMatch;
 import dev.weir.crds.v1alpha1.ProxyRoute;
@@ -8,6 +9,7 @@ import dev.weir.crds.v1alpha1.RouteBackend;
 import dev.weir.crds.v1alpha1.RouteMatch;
 import dev.weir.crds.v1alpha1.RouteRule;
 import dev.weir.crds.v1alpha1.RouteTimeouts;
+import dev.weir.snapshot.ClientValidation;
 import dev.weir.snapshot.PathMatch;
 import dev.weir.snapshot.Route;
 import dev.weir.snapshot.RoutePolicy;
@@ -18,6 +20,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -58,12 +61,16 @@ final class ProxyRouteProcessor {
     List<String> hosts = hosts(spec.getHosts(), status);
     if (spec.getTls() != null && spec.getTls().getSecretName() != null && !spec.getTls().getSecretName().isEmpty()) {
       TlsResolver.Resolution cert = tls.resolve(ns, spec.getTls().getSecretName());
-      if (cert.ok()) {
-        for (String host : hosts) {
-          claims.tls(host, cert.certificateName(), status, "spec.tls.secretName");
-        }
-      } else {
+      Optional<ClientValidation> validation = clientValidation(ns, spec.getTls().getClientValidation(), status);
+      if (!cert.ok()) {
         status.problem(cert.reason(), "spec.tls.secretName: " + cert.message());
+      } else if (validation != null) {
+        for (String host : hosts) {
+          claims.tls(host, cert.certificateName(), validation.orElse(null), status, "spec.tls.secretName");
+        }
+      }
+      if (validation == null || (!cert.ok() && validation.isPresent())) {
+        return; // client certificates asked for but not checkable: serve nothing of the route
       }
     }
     int redirect = HttpsRedirects.forProxyRoute(spec.getTls(), status);
@@ -259,5 +266,26 @@ final class ProxyRouteProcessor {
     }
     String value = type == PathMatch.Type.PREFIX ? MatchRules.normalisePrefix(p.getValue()) : p.getValue();
     return new PathMatch(type, value);
+  }
+
+  /**
+   * The route's client validation: empty for none, null when it names a CA that cannot be used.
+   * Then nothing of the route is served (fail closed: neither TLS without the client check it asks
+   * for, nor plain HTTP); the reason is in ResolvedRefs.
+   */
+  private Optional<ClientValidation> clientValidation(String ns, dev.weir.crds.v1alpha1.ClientValidation spec, ObjectStatus status) {
+    if (spec == null) {
+      return Optional.empty();
+    }
+    if (spec.getCaSecretName() == null || spec.getCaSecretName().isBlank()) {
+      status.problem(Reason.Invalid, "spec.tls.clientValidation.caSecretName: must be set");
+      return null;
+    }
+    TlsResolver.CaResolution ca = tls.resolveCa(ns, spec.getCaSecretName());
+    if (!ca.ok()) {
+      status.problem(ca.reason(), "spec.tls.clientValidation.caSecretName: " + ca.message());
+      return null;
+    }
+    return Optional.of(new ClientValidation(ca.pem(), Boolean.TRUE.equals(spec.getOptional())));
   }
 }

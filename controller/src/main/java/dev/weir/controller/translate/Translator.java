@@ -9,6 +9,7 @@ import dev.weir.snapshot.WeightedCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,13 +78,37 @@ public final class Translator {
         certificateNames.add(vh.tlsCertificate());
       }
     }
+    List<String> problems = new ArrayList<>();
+    String defaultCertificate = defaultCertificate(options, tls, problems);
+    if (defaultCertificate != null) {
+      certificateNames.add(defaultCertificate);
+    }
     Snapshot snapshot =
-        new Snapshot(0, null, virtualHosts, backends.clusters(clusterNames), tls.certificates(certificateNames))
+        new Snapshot(0, null, virtualHosts, backends.clusters(clusterNames), tls.certificates(certificateNames), defaultCertificate)
             .withComputedHash();
 
     Map<ObjectRef, Verdict> verdicts = new HashMap<>();
     statuses.forEach((ref, status) -> verdicts.put(ref, status.toVerdict()));
-    return new TranslationResult(snapshot, verdicts);
+    return new TranslationResult(snapshot, verdicts, problems);
+  }
+
+  /** The default certificate's name, or null when none is configured or it cannot be used (a problem then). */
+  private static String defaultCertificate(TranslateOptions options, TlsResolver tls, List<String> problems) {
+    String ref = options.defaultCertificate();
+    if (ref == null || ref.isBlank()) {
+      return null;
+    }
+    int slash = ref.indexOf('/');
+    if (slash <= 0 || slash == ref.length() - 1) {
+      problems.add("default certificate " + ref + ": want NAMESPACE/NAME");
+      return null;
+    }
+    TlsResolver.Resolution r = tls.resolve(ref.substring(0, slash), ref.substring(slash + 1));
+    if (!r.ok()) {
+      problems.add("default certificate: " + r.message());
+      return null;
+    }
+    return r.certificateName();
   }
 
   /** A fresh status for the object, or null for a second object with the same kind/namespace/name. */

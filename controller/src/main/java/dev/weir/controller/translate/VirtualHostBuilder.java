@@ -48,9 +48,9 @@ final class VirtualHostBuilder {
   private VirtualHostBuilder() {}
 
   /**
-   * @param certificates the winning certificate name per host (hosts without routes get no virtual host)
+   * @param tls the winning TLS claim (certificate, client validation) per host (hosts without routes get no virtual host)
    */
-  static List<VirtualHost> build(List<RouteCandidate> candidates, Map<String, String> certificates) {
+  static List<VirtualHost> build(List<RouteCandidate> candidates, Map<String, Claims.TlsClaim> tls) {
     Map<String, List<RouteCandidate>> byHost = new TreeMap<>(HOST_ORDER);
     for (RouteCandidate c : candidates) {
       byHost.computeIfAbsent(c.host(), k -> new ArrayList<>()).add(c);
@@ -59,13 +59,14 @@ final class VirtualHostBuilder {
     for (Map.Entry<String, List<RouteCandidate>> e : byHost.entrySet()) {
       List<RouteCandidate> group = e.getValue();
       group.sort(ROUTE_ORDER);
-      String certificate = certificates.get(e.getKey());
+      Claims.TlsClaim claim = tls.get(e.getKey());
+      String certificate = claim == null ? null : claim.certificateName();
       List<Route> routes = new ArrayList<>();
       for (RouteCandidate c : group) {
         routes.add(HttpsRedirects.onHost(c.route(), certificate));
         c.owner().programmed(c.route().name());
       }
-      hosts.add(new VirtualHost(e.getKey(), routes, certificate));
+      hosts.add(new VirtualHost(e.getKey(), routes, certificate, claim == null ? null : claim.clientValidation()));
     }
     return hosts;
   }

@@ -28,10 +28,12 @@ final class References {
   }
 
   static Set<String> secrets(ProxyRoute route) {
-    if (route.getSpec() == null || route.getSpec().getTls() == null || route.getSpec().getTls().getSecretName() == null) {
-      return Set.of();
-    }
-    return Set.of(route.getSpec().getTls().getSecretName());
+    Set<String> names = new HashSet<>();
+    if (route.getSpec() == null || route.getSpec().getTls() == null) return names;
+    if (route.getSpec().getTls().getSecretName() != null) names.add(route.getSpec().getTls().getSecretName());
+    var validation = route.getSpec().getTls().getClientValidation();
+    if (validation != null && validation.getCaSecretName() != null) names.add(validation.getCaSecretName());
+    return names;
   }
 
   static Set<String> services(Ingress ingress) {
@@ -49,6 +51,9 @@ final class References {
 
   static Set<String> secrets(Ingress ingress) {
     Set<String> names = new HashSet<>();
+    String clientCa = ingress.getMetadata() == null || ingress.getMetadata().getAnnotations() == null
+        ? null : ingress.getMetadata().getAnnotations().get("weir.dev/auth-tls-secret");
+    if (clientCa != null) names.add(clientCa.substring(clientCa.indexOf('/') + 1).trim());
     if (ingress.getSpec() == null || ingress.getSpec().getTls() == null) return names;
     for (IngressTLS tls : ingress.getSpec().getTls()) {
       if (tls.getSecretName() != null) names.add(tls.getSecretName());

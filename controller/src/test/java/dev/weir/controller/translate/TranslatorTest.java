@@ -30,6 +30,44 @@ class TranslatorTest {
     return r.verdicts().get(new ObjectRef(kind, ns, name)).conditions().get(1);
   }
 
+  static final String DEFAULT_CERT = """
+      apiVersion: v1
+      kind: Secret
+      metadata: {name: fallback, namespace: weir-system}
+      type: kubernetes.io/tls
+      stringData: {tls.crt: "@pki cert fallback.example.com", tls.key: "@pki key fallback.example.com"}
+      ---
+      apiVersion: v1
+      kind: Secret
+      metadata: {name: stale, namespace: weir-system}
+      type: kubernetes.io/tls
+      stringData: {tls.crt: "@pki cert expired.example.com", tls.key: "@pki key expired.example.com"}
+      """;
+
+  @Test
+  void theDefaultCertificateIsInTheSnapshotEvenWithoutRoutes() {
+    ResourceIndex index = Fixtures.parse(DEFAULT_CERT);
+    TranslationResult r =
+        Translator.translate(index, TranslateOptions.defaults().withDefaultCertificate("weir-system/fallback"), Fixtures.NOW);
+    assertEquals("weir-system/fallback", r.snapshot().defaultCertificate());
+    assertEquals(List.of("weir-system/fallback"), r.snapshot().certificates().stream().map(c -> c.name()).toList());
+    assertEquals(List.of(), r.problems());
+  }
+
+  @Test
+  void anUnusableDefaultCertificateIsAProblemOfTheControllerAndLeftOut() {
+    ResourceIndex index = Fixtures.parse(DEFAULT_CERT);
+    for (String ref : List.of("weir-system/stale", "weir-system/missing", "no-namespace")) {
+      TranslationResult r = Translator.translate(index, TranslateOptions.defaults().withDefaultCertificate(ref), Fixtures.NOW);
+      assertEquals(null, r.snapshot().defaultCertificate(), ref);
+      assertTrue(r.snapshot().certificates().isEmpty(), ref);
+      assertEquals(1, r.problems().size(), ref);
+    }
+    TranslationResult stale =
+        Translator.translate(index, TranslateOptions.defaults().withDefaultCertificate("weir-system/stale"), Fixtures.NOW);
+    assertTrue(stale.problems().get(0).contains("expired"), stale.problems().toString());
+  }
+
   @Test
   void anEmptyIndexGivesTheEmptySnapshot() {
     TranslationResult r = Fixtures.translate(ResourceIndex.empty());

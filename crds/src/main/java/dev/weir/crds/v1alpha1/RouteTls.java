@@ -15,6 +15,9 @@ public class RouteTls {
   /** Null means the defaults: redirect with 308. */
   private HttpsRedirect redirect;
 
+  /** Null means no client certificates are asked for. */
+  private ClientValidation clientValidation;
+
   public RouteTls() {}
 
   public RouteTls(String secretName) {
@@ -40,5 +43,13 @@ public class RouteTls {
 
   public void setRedirect(HttpsRedirect redirect) {
     this.redirect = redirect;
+  }
+
+  public ClientValidation getClientValidation() {
+    return clientValidation;
+  }
+
+  public void setClientValidation(ClientValidation clientValidation) {
+    this.clientValidation = clientValidation;
   }
 }
