@@ -32,7 +32,7 @@ class ControlChannelServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = new ControlChannelServer(publisher, registry, new TokenCheck(() -> "s3cret"), accepting::get, 200)
+    server = new ControlChannelServer(publisher, registry, new TokenCheck(() -> "s3cret"), null, accepting::get, 200)
         .start("127.0.0.1", 0);
   }
 
