@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -29,6 +31,7 @@ class SecretCaStoreTest {
   static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
 
   KubernetesClient client;
+  KubernetesMockServer server;
 
   @Test
   void firstStartCreatesTheCaAndTheDataplaneSecret() throws Exception {
@@ -96,6 +99,21 @@ class SecretCaStoreTest {
     Secret tls = secret(DATAPLANE);
     assertEquals(fresh.ca(), Pem.firstCertificate(text(tls, "ca.crt")));
     assertTrue(new CertificateAuthority(fresh.ca(), Pem.privateKey(text(secret(CA), "ca.key"))).signed(fresh.certificate()));
+  }
+
+  @Test
+  void whenAnotherReplicaCreatesTheCaFirstTheLoserReadsTheirs() {
+    // The other replica's CA is there, but this one's first look (a GET answered 404 once) came just before it:
+    // its create then gets 409 Conflict, and it must use theirs rather than fail or overwrite.
+    CertificateAuthority theirs = CertificateAuthority.generate(NOW);
+    client.secrets().inNamespace(CA.namespace()).resource(new SecretBuilder()
+        .withNewMetadata().withName(CA.name()).endMetadata()
+        .withStringData(Map.of("ca.crt", Pem.certificate(theirs.certificate()), "ca.key", Pem.privateKey(theirs.key())))
+        .build()).create();
+    server.expect().get().withPath("/api/v1/namespaces/weir-system/secrets/weir-ca")
+        .andReturn(404, new StatusBuilder().withCode(404).withReason("NotFound").build()).once();
+    SecretCaStore store = new SecretCaStore(client, CA, DATAPLANE, Clock.fixed(NOW, ZoneOffset.UTC));
+    assertEquals(theirs.certificate(), store.loadOrCreate().certificate());
   }
 
   @Test

@@ -72,6 +72,23 @@ class ControlChannelTlsTest {
   }
 
   @Test
+  void aPlaintextPeerIsRefusedWithoutAnAnswer() throws Exception {
+    byte[] hello = dev.weir.snapshot.SnapshotJson.encode(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "plain", 0, "", ""));
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5000);
+      var out = new java.io.DataOutputStream(socket.getOutputStream());
+      out.writeInt(hello.length);
+      out.write(hello);
+      out.flush();
+      // Read raw (what comes back, if anything, is at most a TLS alert, not a frame) until the server closes.
+      byte[] answer = socket.getInputStream().readAllBytes();
+      assertTrue(answer.length < 16, "no frame for a plaintext peer, got " + answer.length + " bytes");
+    }
+    Await.until("refused", () -> server.refusedHandshakes() == 1);
+    assertTrue(registry.replicas().isEmpty());
+  }
+
+  @Test
   void aDataplaneWithACertificateFromAnotherCaIsRefused() throws Exception {
     Dataplane d = dataplane(tlsDir("other-ca", OTHER_CA.issueClient(NOW), CA));
     assertNeverServed(d);
