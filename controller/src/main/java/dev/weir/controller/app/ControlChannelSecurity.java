@@ -25,12 +25,66 @@ import org.slf4j.LoggerFactory;
  * or, only when asked for explicitly, plaintext with a mandatory token. A token, when configured, is checked
  * in the hello on top of TLS.
  *
- * @param tls the server's TLS context, null for plaintext
+ * <p>Besides the check at start, {@link #renew()} runs now and then while the controller runs, so that one
+ * running for most of a year neither lets the dataplane credentials expire nor serves an expired certificate.
  */
-record ControlChannelSecurity(SslContext tls, TokenCheck tokens) {
+final class ControlChannelSecurity {
   private static final Logger log = LoggerFactory.getLogger(ControlChannelSecurity.class);
   static final String DEFAULT_DATAPLANE_SECRET = "weir-dataplane-tls";
   static final String DEFAULT_NAMESPACE = "weir-system";
+
+  private final TokenCheck tokens;
+  private final CaStore store;
+  private final CertificateAuthority ca;
+  private final List<String> names;
+  private final Clock clock;
+  private volatile Credentials server;
+  private volatile SslContext tls;
+
+  private ControlChannelSecurity(TokenCheck tokens, CaStore store, CertificateAuthority ca, List<String> names,
+      Clock clock) {
+    this.tokens = tokens;
+    this.store = store;
+    this.ca = ca;
+    this.names = names;
+    this.clock = clock;
+    if (ca != null) issueServer();
+  }
+
+  /** The server's TLS context now; null for plaintext. */
+  SslContext tls() {
+    return tls;
+  }
+
+  TokenCheck tokens() {
+    return tokens;
+  }
+
+  /** The controller's current server certificate; null for plaintext. */
+  Credentials server() {
+    return server;
+  }
+
+  /**
+   * Re-issues what is due: the dataplane credentials (by the same rules as at start; also when someone deleted
+   * them) and the server certificate within 30 days of its expiry. True when {@link #tls()} changed.
+   */
+  synchronized boolean renew() {
+    if (ca == null) return false;
+    Instant now = clock.instant();
+    DataplaneCredentialsRenewal.ensure(store, ca, now);
+    if (server.remaining(now).compareTo(DataplaneCredentialsRenewal.RENEW_BEFORE) >= 0) return false;
+    issueServer();
+    return true;
+  }
+
+  private void issueServer() {
+    Credentials issued = ca.issueServer(names, clock.instant());
+    tls = ServerTls.context(issued);
+    server = issued;
+    log.info("control channel: mutual TLS, server certificate for {} valid until {}", names,
+        issued.certificate().getNotAfter().toInstant());
+  }
 
   static ControlChannelSecurity resolve(ControllerOptions o, KubernetesClient client, Clock clock) throws IOException {
     boolean hasCa = o.caSecret() != null || o.caDir() != null;
@@ -58,7 +112,7 @@ record ControlChannelSecurity(SslContext tls, TokenCheck tokens) {
       }
       log.warn("control channel in PLAINTEXT (--insecure-control-channel): snapshots, private keys included, cross "
           + "the network unencrypted. For debugging only.");
-      return new ControlChannelSecurity(null, tokens);
+      return new ControlChannelSecurity(tokens, null, null, List.of(), clock);
     }
 
     String namespace;
@@ -83,9 +137,6 @@ record ControlChannelSecurity(SslContext tls, TokenCheck tokens) {
     }
     DataplaneCredentialsRenewal.ensure(store, ca, now);
     List<String> names = o.controlServerNames().isEmpty() ? ServerNames.defaults(namespace) : o.controlServerNames();
-    Credentials server = ca.issueServer(names, now);
-    log.info("control channel: mutual TLS, server certificate for {} valid until {}", names,
-        server.certificate().getNotAfter().toInstant());
-    return new ControlChannelSecurity(ServerTls.context(server), tokens);
+    return new ControlChannelSecurity(tokens, store, ca, names, clock);
   }
 }

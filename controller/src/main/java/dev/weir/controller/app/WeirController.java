@@ -144,10 +144,21 @@ public final class WeirController implements AutoCloseable {
     status.enable();
     // Safety net: recompute every status now and then (e.g. someone else overwrote one; the Service address changed).
     statusExecutor.scheduleWithFixedDelay(this::resyncStatus, 10, 10, TimeUnit.SECONDS);
+    // Certificates are checked at start; a controller that runs for months checks again twice a day.
+    executor.scheduleWithFixedDelay(() -> renewCertificates(security), 12, 12, TimeUnit.HOURS);
     // Safety net for a missed event: an unchanged result is not published again, so this costs one translation.
     executor.scheduleWithFixedDelay(() -> rebuild.request("periodic resync"), 60, 60, TimeUnit.SECONDS);
     log.info("weir controller started: control channel on port {}, admin on port {}, class {}",
         server.port(), admin.port(), options.className());
+  }
+
+  private void renewCertificates(ControlChannelSecurity security) {
+    try {
+      if (security.renew()) server.useTls(security.tls());
+    } catch (RuntimeException e) {
+      // An exception would cancel the periodic task for good; log it and try again next period.
+      log.warn("control-channel certificate renewal failed: {}", e.toString());
+    }
   }
 
   private void rebuild() {

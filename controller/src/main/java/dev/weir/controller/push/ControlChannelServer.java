@@ -37,7 +37,7 @@ public final class ControlChannelServer implements AutoCloseable {
   private final SnapshotPublisher publisher;
   private final ReplicaRegistry registry;
   private final TokenCheck tokenCheck;
-  private final SslContext tls;
+  private volatile SslContext tls; // swapped when the server certificate is renewed; new connections use the new one
   private final LongAdder refusedHandshakes = new LongAdder();
   private final BooleanSupplier accepting;
   private final long heartbeatMillis;
@@ -70,9 +70,10 @@ public final class ControlChannelServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            if (tls != null) {
+            SslContext context = tls;
+            if (context != null) {
               ch.pipeline()
-                  .addLast("tls", tls.newHandler(ch.alloc()))
+                  .addLast("tls", context.newHandler(ch.alloc()))
                   .addLast("peer", new PeerAuthentication(refusedHandshakes));
             }
             ch.pipeline()
@@ -93,6 +94,12 @@ public final class ControlChannelServer implements AutoCloseable {
 
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** A renewed server certificate, for connections from now on (open sessions keep theirs). */
+  public void useTls(SslContext renewed) {
+    if (tls == null) throw new IllegalStateException("a plaintext control channel does not turn into TLS");
+    tls = renewed;
   }
 
   /** Connections refused because their TLS handshake or client certificate failed. */

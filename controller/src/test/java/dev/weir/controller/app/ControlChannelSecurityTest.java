@@ -51,6 +51,51 @@ class ControlChannelSecurityTest {
   }
 
   @Test
+  void aLongRunningControllerRenewsItsCertificatesBeforeTheyExpire() throws Exception {
+    MutableClock clock = new MutableClock(java.time.Instant.parse("2026-12-01T00:00:00Z"));
+    ControlChannelSecurity tls = ControlChannelSecurity.resolve(ControllerOptions.defaults().withCaDir(dir), null, clock);
+    var context = tls.tls();
+    var server = tls.server().certificate();
+    String dataplane = java.nio.file.Files.readString(dir.resolve("dataplane/tls.crt"));
+
+    clock.now = clock.now.plus(java.time.Duration.ofDays(200));
+    assertTrue(!tls.renew(), "200 days in: nothing due");
+    assertTrue(tls.tls() == context);
+    assertTrue(dataplane.equals(java.nio.file.Files.readString(dir.resolve("dataplane/tls.crt"))));
+
+    clock.now = clock.now.plus(java.time.Duration.ofDays(140)); // 25 days left on both
+    assertTrue(tls.renew(), "340 days in: renewed");
+    assertTrue(tls.tls() != context);
+    assertTrue(tls.server().certificate().getNotAfter().after(server.getNotAfter()));
+    assertTrue(!dataplane.equals(java.nio.file.Files.readString(dir.resolve("dataplane/tls.crt"))),
+        "dataplane credentials re-issued too");
+  }
+
+  /** A clock the test moves. */
+  static final class MutableClock extends Clock {
+    volatile java.time.Instant now;
+
+    MutableClock(java.time.Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
   void optionsParse() {
     ControllerOptions o = ControllerArgs.parse(new String[] {"--ca-secret", "ns/ca", "--dataplane-tls-secret", "ns/dp",
         "--control-server-names", "a.example, 10.0.0.1"}).options();

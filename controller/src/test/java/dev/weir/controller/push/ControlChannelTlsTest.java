@@ -130,6 +130,10 @@ class ControlChannelTlsTest {
     Await.until("dataplane refused the controller", () -> elsewhere.refusedHandshakes() >= 2);
     assertEquals(0, d.report().appliedVersion());
     assertTrue(registry.replicas().isEmpty());
+
+    // A renewed server certificate (what the controller's periodic renewal swaps in) serves the next connection.
+    elsewhere.useTls(ServerTls.context(CA.issueServer(List.of("127.0.0.1"), NOW)));
+    awaitAcked(d);
   }
 
   @Test
