@@ -77,7 +77,8 @@ class DeployManifestsTest {
   static final String NS = "weir-system";
   static final String CONTROLLER = "weir-controller";
   static final String DATAPLANE = "weir-dataplane";
-  static final String TOKEN_SECRET = "weir-control-token";
+  static final String CA_SECRET = "weir-ca";
+  static final String DATAPLANE_TLS_SECRET = "weir-dataplane-tls";
   static final String CONTROLLER_IMAGE = "ghcr.io/weir-dev/weir-controller";
   static final String DATAPLANE_IMAGE = "ghcr.io/weir-dev/weir-dataplane";
   static final String PART_OF = "app.kubernetes.io/part-of";
@@ -549,11 +550,14 @@ class DeployManifestsTest {
     assertEquals("18000", option(args, "--control-port"));
     assertEquals("9902", option(args, "--admin-port"));
     assertEquals("weir", option(args, "--class"));
-    assertEquals(NS + "/" + TOKEN_SECRET, option(args, "--token-secret"));
+    assertEquals(NS + "/" + CA_SECRET, option(args, "--ca-secret"));
+    assertEquals(NS + "/" + DATAPLANE_TLS_SECRET, option(args, "--dataplane-tls-secret"));
+    assertFalse(args.contains("--insecure-control-channel"), "the control channel runs mutual TLS");
+    assertFalse(args.contains("--token-secret") || args.contains("--token-file"), "mTLS needs no token " + args);
     assertEquals(NS + "/" + DATAPLANE, option(args, "--dataplane-service"));
     assertEquals(1, args.stream().filter("--leader-election"::equals).count(), "--leader-election " + args);
     assertEquals(NS, option(args, "--lease-namespace"));
-    assertEquals(13, args.size(), () -> "unexpected controller args " + args);
+    assertEquals(15, args.size(), () -> "unexpected controller args " + args);
 
     assertDownwardApi(c, "POD_NAME", "metadata.name");
     assertDownwardApi(c, "POD_NAMESPACE", "metadata.namespace");
@@ -632,7 +636,7 @@ class DeployManifestsTest {
     assertEquals("8443", option(args, "--https-port"));
     assertEquals("9901", option(args, "--admin-port"));
     assertEquals("weir-controller.weir-system.svc:18000", option(args, "--controller"));
-    assertEquals("/var/run/weir/token/token", option(args, "--token-file"));
+    assertEquals("/var/run/weir/control-tls", option(args, "--control-tls-dir"));
     assertEquals("/var/lib/weir", option(args, "--state-dir"));
     assertEquals("$(POD_NAME)", option(args, "--replica-id"));
     assertEquals(14, args.size(), () -> "unexpected dataplane args " + args);
@@ -678,24 +682,27 @@ class DeployManifestsTest {
     assertTrue(isEmptyDir(pod, state.getName()), "--state-dir must be an emptyDir");
     assertFalse(Boolean.TRUE.equals(state.getReadOnly()));
 
-    // token: the controller's Secret, key `token`, mounted where --token-file points
-    Path tokenFile = Path.of(option(args, "--token-file"));
-    VolumeMount tokenMount = mountAt(c, tokenFile.getParent().toString());
-    assertEquals(Boolean.TRUE, tokenMount.getReadOnly());
-    Volume tokenVolume = pod.getVolumes().stream().filter(vol -> vol.getName().equals(tokenMount.getName()))
+    // control-channel TLS: the Secret the controller issues, mounted whole and read-only where --control-tls-dir
+    // points (whole, not subPath: kubelet then swaps in the renewed files)
+    String tlsDir = option(args, "--control-tls-dir");
+    VolumeMount tlsMount = mountAt(c, tlsDir);
+    assertEquals(Boolean.TRUE, tlsMount.getReadOnly());
+    assertNull(tlsMount.getSubPath(), "a subPath mount never sees renewed credentials");
+    Volume tlsVolume = pod.getVolumes().stream().filter(vol -> vol.getName().equals(tlsMount.getName()))
         .findFirst().orElseThrow();
-    assertNotNull(tokenVolume.getSecret(), "token volume is a Secret");
+    assertNotNull(tlsVolume.getSecret(), "control-tls volume is a Secret");
     Deployment controller = one(objects, Deployment.class, CONTROLLER);
-    String tokenSecret = option(container(controller, "controller").getArgs(), "--token-secret");
-    assertEquals(NS + "/" + tokenVolume.getSecret().getSecretName(), tokenSecret,
-        "the dataplane mounts the Secret the controller manages");
-    assertFalse(Boolean.TRUE.equals(tokenVolume.getSecret().getOptional()));
-    String fileName = tokenFile.getFileName().toString();
-    boolean keyAtPath = tokenVolume.getSecret().getItems() == null
-        ? fileName.equals("token")
-        : tokenVolume.getSecret().getItems().stream()
-            .anyMatch(i -> "token".equals(i.getKey()) && fileName.equals(i.getPath()));
-    assertTrue(keyAtPath, "key `token` of the Secret must appear as " + tokenFile);
+    assertEquals(option(container(controller, "controller").getArgs(), "--dataplane-tls-secret"),
+        NS + "/" + tlsVolume.getSecret().getSecretName(), "the dataplane mounts the Secret the controller issues");
+    assertFalse(Boolean.TRUE.equals(tlsVolume.getSecret().getOptional()), "no dataplane without credentials");
+    var items = tlsVolume.getSecret().getItems();
+    assertTrue(items == null || items.isEmpty(), "tls.crt, tls.key and ca.crt under their own names: " + items);
+    Integer mode = tlsVolume.getSecret().getDefaultMode();
+    assertNotNull(mode, "defaultMode");
+    assertEquals(0, mode & 0007, "the private key must not be world-readable: mode " + Integer.toOctalString(mode));
+    assertFalse(args.contains("--token-file"), "mTLS needs no token " + args);
+    // the controller's certificate names the host the dataplane dials (ServerNames.defaults of weir-system)
+    assertTrue(option(args, "--controller").startsWith(CONTROLLER + "." + NS + ".svc:"), option(args, "--controller"));
   }
 
   static long preStopSeconds(Container c) {
@@ -900,7 +907,7 @@ class DeployManifestsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
-  void rbacWritesSecretsOnlyToCreateTheTokenInWeirSystem(Variant v) {
+  void rbacWritesSecretsOnlyForTheControlChannelInWeirSystem(Variant v) {
     List<HasMetadata> objects = render(v);
     Set<String> readOnly = Set.of("get", "list", "watch");
     for (ClusterRole cr : all(objects, ClusterRole.class)) {
@@ -916,10 +923,13 @@ class DeployManifestsTest {
         if (has(rule.getApiGroups(), "") && rule.getResources().stream().anyMatch(r -> r.startsWith("secrets"))) {
           assertEquals(NS, role.getMetadata().getNamespace());
           List<String> writes = rule.getVerbs().stream().filter(verb -> !readOnly.contains(verb)).toList();
-          assertTrue(List.of("create").containsAll(writes), "Role writes secrets beyond create: " + rule);
-          if (!rule.getVerbs().contains("create")) {
-            assertEquals(List.of(TOKEN_SECRET), rule.getResourceNames(),
-                "namespaced secret reads are limited to the token: " + rule);
+          assertTrue(List.of("create", "update").containsAll(writes), "Role writes secrets beyond create/update: " + rule);
+          if (rule.getVerbs().contains("create")) {
+            // create cannot be limited by resourceNames (Kubernetes ignores them for create): keep it alone
+            assertEquals(List.of("create"), rule.getVerbs(), "create shares a rule with other verbs: " + rule);
+          } else {
+            assertEquals(Set.of(CA_SECRET, DATAPLANE_TLS_SECRET), Set.copyOf(rule.getResourceNames()),
+                "namespaced secret reads and updates are limited to the CA and the dataplane credentials: " + rule);
           }
         }
       }
@@ -951,15 +961,23 @@ class DeployManifestsTest {
     needed.add(req("get", "coordination.k8s.io", "leases", NS, CONTROLLER));
     needed.add(req("update", "coordination.k8s.io", "leases", NS, CONTROLLER));
     needed.add(req("create", "coordination.k8s.io", "leases", NS, null));
-    needed.add(req("get", "", "secrets", NS, TOKEN_SECRET));
+    for (String secret : List.of(CA_SECRET, DATAPLANE_TLS_SECRET)) {
+      needed.add(req("get", "", "secrets", NS, secret));
+    }
+    needed.add(req("update", "", "secrets", NS, DATAPLANE_TLS_SECRET));
     needed.add(req("create", "", "secrets", NS, null));
     for (Request r : needed) {
       assertTrue(allowed(objects, NS, CONTROLLER, r), "the controller may not " + r);
     }
 
     List<Request> forbidden = new ArrayList<>();
+    forbidden.add(req("update", "", "secrets", NS, "someone-elses"));
+    forbidden.add(req("update", "", "secrets", anyNs, DATAPLANE_TLS_SECRET));
+    for (String verb : List.of("patch", "delete", "deletecollection")) {
+      forbidden.add(req(verb, "", "secrets", NS, CA_SECRET));
+      forbidden.add(req(verb, "", "secrets", NS, DATAPLANE_TLS_SECRET));
+    }
     for (String verb : List.of("update", "patch", "delete", "deletecollection")) {
-      forbidden.add(req(verb, "", "secrets", NS, TOKEN_SECRET));
       forbidden.add(req(verb, "", "secrets", anyNs, "shop-tls"));
       forbidden.add(req(verb, "networking.k8s.io", "ingresses", anyNs, "shop"));
       forbidden.add(req(verb, "weir.dev", "proxyroutes", anyNs, "shop"));

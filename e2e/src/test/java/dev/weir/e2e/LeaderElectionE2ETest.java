@@ -41,6 +41,7 @@ class LeaderElectionE2ETest {
   private WeirController controller(String identity) throws Exception {
     return WeirController.start(ControllerOptions.defaults()
         .withPorts(0, 0)
+        .withCaDir(system.caDir())
         .withToken(WeirSystem.TOKEN)
         .withHeartbeatMillis(500)
         .withWatchNamespaces(Set.of(system.namespace()))

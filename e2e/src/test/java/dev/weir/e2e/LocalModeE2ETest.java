@@ -34,6 +34,10 @@ class LocalModeE2ETest {
     Set<String> backends = new HashSet<>();
     try (LocalCluster cluster = LocalCluster.start(options)) {
       assertEquals(2, cluster.replicas().size());
+      // The replicas dial over mutual TLS with the credentials the controller issued under the state dir.
+      for (String f : new String[] {"ca/ca.crt", "ca/ca.key", "ca/dataplane/tls.crt", "ca/dataplane/tls.key"}) {
+        assertTrue(Files.isRegularFile(state.resolve(f)), f);
+      }
       for (int[] ports : cluster.replicaPorts()) assertEquals(http, ports[0], "every replica listens on the shared port");
 
       var client = cluster.api().client();

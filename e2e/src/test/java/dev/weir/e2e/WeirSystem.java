@@ -47,6 +47,10 @@ import java.util.stream.Stream;
  * backends on 127.0.0.1 behind selector-less Services with hand-written EndpointSlices.
  *
  * <p>Each system works in a namespace of its own, so tests on a shared real cluster don't collide.
+ *
+ * <p>The control channel runs mutual TLS, as in a cluster: the controller keeps its CA in {@link #caDir()}
+ * and issues the dataplane credentials under it, which every replica dials with. The token is checked on
+ * top (so a test can still present a wrong one).
  */
 public final class WeirSystem implements AutoCloseable {
   public static final String TOKEN = "e2e-" + UUID.randomUUID();
@@ -122,6 +126,7 @@ public final class WeirSystem implements AutoCloseable {
   public void startController(int port) throws Exception {
     controller = WeirController.start(ControllerOptions.defaults()
         .withPorts(port, 0)
+        .withCaDir(caDir())
         .withToken(TOKEN)
         .withHeartbeatMillis(1000)
         .withWatchNamespaces(Set.of(namespace))
@@ -157,6 +162,7 @@ public final class WeirSystem implements AutoCloseable {
   public DataplaneOptions.Builder options(String id, String token) {
     return DataplaneOptions.ephemeral()
         .controller("127.0.0.1", controlPort)
+        .controlTlsDir(caDir().resolve("dataplane"))
         .token(token)
         .replicaId(id)
         .stateDir(stateRoot.resolve(id))
@@ -273,6 +279,11 @@ public final class WeirSystem implements AutoCloseable {
 
   public Path stateRoot() {
     return stateRoot;
+  }
+
+  /** The control-channel CA of this system's controllers ({@code --ca-dir}); dataplane credentials in {@code dataplane/}. */
+  public Path caDir() {
+    return stateRoot.resolve("ca");
   }
 
   public void stopDataplane(Dataplane d) {

@@ -10,13 +10,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -73,16 +69,12 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
 
-    byte[] random = new byte[16];
-    new SecureRandom().nextBytes(random);
-    String token = HexFormat.of().formatHex(random);
-    Path tokenFile = options.stateDir().resolve("token");
-    Files.writeString(tokenFile, token, StandardCharsets.UTF_8);
-    restrict(tokenFile);
-
+    // Mutual TLS on the control channel, as in a cluster: the CA lives under the state dir (created on the first
+    // run, reused after), and every replica dials with the client credentials the controller issues beside it.
+    Path caDir = options.stateDir().resolve("ca").toAbsolutePath();
     controller = WeirController.start(ControllerOptions.defaults()
         .withPorts(0, 0)
-        .withToken(token)
+        .withCaDir(caDir)
         .withStatusAddresses(List.of(options.bind().equals("0.0.0.0") ? "127.0.0.1" : options.bind())), client);
     started.add(controller);
 
@@ -94,7 +86,7 @@ public final class LocalCluster implements AutoCloseable {
           "--admin-port", "0",
           "--reuse-port",
           "--controller", "127.0.0.1:" + controller.controlPort(),
-          "--token-file", tokenFile.toAbsolutePath().toString(),
+          "--control-tls-dir", caDir.resolve("dataplane").toString(),
           "--replica-id", id,
           "--state-dir", options.stateDir().resolve("dataplane-" + i).toAbsolutePath().toString()));
       if (options.httpsPort() > 0) args.addAll(List.of("--https-port", Integer.toString(options.httpsPort())));
@@ -129,14 +121,6 @@ public final class LocalCluster implements AutoCloseable {
         .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions().endEndpoint()
         .addNewPort().withName("http").withPort(b.port()).withProtocol("TCP").endPort()
         .build();
-  }
-
-  private static void restrict(Path file) {
-    try {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException | IOException e) {
-      // Not a POSIX file system: the token stays readable by the user's other processes, as the kubeconfig does.
-    }
   }
 
   public EmbeddedApiServer api() {

@@ -7,7 +7,7 @@ import java.nio.file.Path;
  *
  * @param httpsPort 0 disables the HTTPS listener
  * @param apiPort the embedded API server's port (0 = any free port; the kubeconfig says which)
- * @param stateDir where the kubeconfig (unless given), the token and each replica's persisted snapshot go
+ * @param stateDir where the kubeconfig (unless given), the control-channel CA (ca/) and each replica's persisted snapshot go
  */
 public record LocalOptions(
     String bind, int httpPort, int httpsPort, int apiPort, Path kubeconfig, int replicas, boolean examples,

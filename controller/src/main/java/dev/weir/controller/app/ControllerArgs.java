@@ -17,7 +17,15 @@ final class ControllerArgs {
         --admin-port N             /healthz /readyz /metrics (default 9902)
         --class NAME               IngressClass name served (default weir)
         --watch-namespaces A,B     only these namespaces (default: all)
-        --token-file FILE          bootstrap token dataplanes must present (or env WEIR_TOKEN)
+        --ca-secret NS/NAME        control-channel CA in this Secret (ca.crt, ca.key), created if missing; mutual TLS
+        --ca-dir DIR               the CA as files DIR/ca.crt, DIR/ca.key instead (created if missing; no Kubernetes)
+        --dataplane-tls-secret NS/NAME  where the dataplanes' client certificate is issued to (tls.crt, tls.key,
+                                   ca.crt; default <ca-secret namespace>/weir-dataplane-tls; with --ca-dir:
+                                   DIR/dataplane/)
+        --control-server-names A,B SANs of the controller's certificate (default weir-controller, .NS, .NS.svc,
+                                   .NS.svc.cluster.local, localhost, 127.0.0.1, ::1)
+        --insecure-control-channel plaintext control channel, for debugging only (needs a token)
+        --token-file FILE          bootstrap token dataplanes must also present (or env WEIR_TOKEN); optional with TLS
         --token-secret NS/NAME     read the token from this Secret (key 'token'), creating it if missing
         --dataplane-service NS/NAME  Service whose address goes into Ingress status (default weir-system/weir-dataplane)
         --status-address A[,B]     fixed addresses for Ingress status instead of the Service's
@@ -48,6 +56,11 @@ final class ControllerArgs {
     String leaseName = d.leaseName();
     String identity = d.identity();
     Path kubeconfig = null;
+    String caSecret = null;
+    Path caDir = null;
+    String dataplaneTlsSecret = null;
+    List<String> serverNames = new ArrayList<>();
+    boolean insecure = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -68,14 +81,21 @@ final class ControllerArgs {
         case "--lease-namespace" -> leaseNs = value(args, ++i, a);
         case "--lease-name" -> leaseName = value(args, ++i, a);
         case "--identity" -> identity = value(args, ++i, a);
+        case "--ca-secret" -> caSecret = value(args, ++i, a);
+        case "--ca-dir" -> caDir = Path.of(value(args, ++i, a));
+        case "--dataplane-tls-secret" -> dataplaneTlsSecret = value(args, ++i, a);
+        case "--control-server-names" -> serverNames.addAll(Arrays.asList(value(args, ++i, a).split(",")));
+        case "--insecure-control-channel" -> insecure = true;
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
     namespaces.removeIf(String::isBlank);
     addresses.removeIf(String::isBlank);
+    serverNames.replaceAll(String::trim);
+    serverNames.removeIf(String::isBlank);
     return new Parsed(new ControllerOptions(bind, control, admin, className, namespaces, null, tokenFile, tokenSecret,
         dataplaneService, addresses, leader, leaseNs, leaseName, identity, d.heartbeatMillis(), d.holdoffMillis(),
-        d.maxHoldoffMillis()), kubeconfig, false);
+        d.maxHoldoffMillis(), caSecret, caDir, dataplaneTlsSecret, serverNames, insecure), kubeconfig, false);
   }
 
   private static String value(String[] args, int i, String option) {

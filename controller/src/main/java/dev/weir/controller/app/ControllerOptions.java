@@ -12,6 +12,13 @@ import java.util.Set;
  * @param tokenSecret {@code namespace/name} of a Secret (key {@code token}); created with a random token if missing
  * @param dataplaneService {@code namespace/name} of the dataplane Service whose address goes into Ingress status
  * @param statusAddresses fixed addresses for Ingress status instead of the Service's (local mode: 127.0.0.1)
+ * @param caSecret {@code namespace/name} of the control-channel CA Secret (keys {@code ca.crt}, {@code ca.key});
+ *     created when missing
+ * @param caDir directory with the CA as files, the same without Kubernetes (excludes caSecret)
+ * @param dataplaneTlsSecret {@code namespace/name} of the dataplanes' client-credentials Secret; null =
+ *     {@code <caSecret namespace>/weir-dataplane-tls}
+ * @param controlServerNames SANs of the controller's server certificate; empty = {@code ServerNames.defaults}
+ * @param insecureControlChannel plaintext control channel (debugging only; a token is then required)
  */
 public record ControllerOptions(
     String bindAddress,
@@ -30,17 +37,41 @@ public record ControllerOptions(
     String identity,
     long heartbeatMillis,
     long holdoffMillis,
-    long maxHoldoffMillis) {
+    long maxHoldoffMillis,
+    String caSecret,
+    Path caDir,
+    String dataplaneTlsSecret,
+    List<String> controlServerNames,
+    boolean insecureControlChannel) {
 
   public ControllerOptions {
     watchNamespaces = Set.copyOf(watchNamespaces);
     statusAddresses = List.copyOf(statusAddresses);
+    controlServerNames = List.copyOf(controlServerNames);
   }
 
   public static ControllerOptions defaults() {
     return new ControllerOptions("0.0.0.0", 18000, 9902, "weir", Set.of(), null, null, null,
         "weir-system/weir-dataplane", List.of(), false, "weir-system", "weir-controller", hostname(),
-        5000, 5, 200);
+        5000, 5, 200, null, null, null, List.of(), false);
+  }
+
+  /** The CA (and the dataplane credentials under {@code dir/dataplane}) as files in {@code dir}. */
+  public ControllerOptions withCaDir(Path dir) {
+    return with(b -> b.caDir = dir);
+  }
+
+  public ControllerOptions withCaSecret(String ref) {
+    return with(b -> b.caSecret = ref);
+  }
+
+  public ControllerOptions withControlServerNames(List<String> names) {
+    return with(b -> b.controlServerNames = names);
+  }
+
+  /** Plaintext control channel: for debugging only, and only with a token. */
+  public ControllerOptions withInsecureControlChannel() {
+    return with(b -> b.insecureControlChannel = true);
   }
 
   public ControllerOptions withPorts(int control, int admin) {
@@ -106,6 +137,11 @@ public record ControllerOptions(
     long heartbeatMillis;
     long holdoffMillis;
     long maxHoldoffMillis;
+    String caSecret;
+    Path caDir;
+    String dataplaneTlsSecret;
+    List<String> controlServerNames;
+    boolean insecureControlChannel;
 
     Fields(ControllerOptions o) {
       bindAddress = o.bindAddress;
@@ -125,12 +161,18 @@ public record ControllerOptions(
       heartbeatMillis = o.heartbeatMillis;
       holdoffMillis = o.holdoffMillis;
       maxHoldoffMillis = o.maxHoldoffMillis;
+      caSecret = o.caSecret;
+      caDir = o.caDir;
+      dataplaneTlsSecret = o.dataplaneTlsSecret;
+      controlServerNames = o.controlServerNames;
+      insecureControlChannel = o.insecureControlChannel;
     }
 
     ControllerOptions build() {
       return new ControllerOptions(bindAddress, controlPort, adminPort, className, watchNamespaces, token, tokenFile,
           tokenSecret, dataplaneService, statusAddresses, leaderElection, leaseNamespace, leaseName, identity,
-          heartbeatMillis, holdoffMillis, maxHoldoffMillis);
+          heartbeatMillis, holdoffMillis, maxHoldoffMillis, caSecret, caDir, dataplaneTlsSecret, controlServerNames,
+          insecureControlChannel);
     }
   }
 

@@ -16,11 +16,13 @@ import java.util.Map;
 /**
  * Where the control channel's bootstrap token comes from: a literal, a file, or a Secret that the
  * controller creates with a random token when it does not exist yet (so installing is one command:
- * the dataplane pods mount the same Secret and start once it exists).
+ * the dataplane pods mount the same Secret and start once it exists). With mutual TLS the token is an
+ * optional extra check; only a plaintext control channel requires one.
  */
 final class TokenSource {
   private TokenSource() {}
 
+  /** The configured token, or null when none is configured. */
   static String resolve(ControllerOptions options, KubernetesClient client) throws IOException {
     if (options.token() != null && !options.token().isBlank()) return options.token().trim();
     if (options.tokenFile() != null) {
@@ -31,8 +33,7 @@ final class TokenSource {
     String env = System.getenv("WEIR_TOKEN");
     if (env != null && !env.isBlank()) return env.trim();
     if (options.tokenSecret() != null) return fromSecret(options.tokenSecret(), client);
-    throw new IllegalArgumentException(
-        "no control-channel token: give --token-file FILE, --token-secret NAMESPACE/NAME or WEIR_TOKEN");
+    return null;
   }
 
   private static String fromSecret(String ref, KubernetesClient client) {

@@ -2,7 +2,6 @@ package dev.weir.controller.app;
 
 import dev.weir.controller.push.ControlChannelServer;
 import dev.weir.controller.push.SnapshotPublisher;
-import dev.weir.controller.push.TokenCheck;
 import dev.weir.controller.report.ReplicaRegistry;
 import dev.weir.controller.status.ProgrammedTracker;
 import dev.weir.controller.status.StatusWriter;
@@ -16,6 +15,7 @@ import dev.weir.controller.watch.ProxyRouteReconciler;
 import dev.weir.crds.v1alpha1.ProxyRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -36,6 +36,7 @@ public final class WeirController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WeirController.class);
 
   private final ControllerOptions options;
+  private final java.time.Clock clock;
   private final KubernetesClient client;
   private final ClusterCache cache = new ClusterCache();
   private final SnapshotPublisher publisher = new SnapshotPublisher();
@@ -56,8 +57,9 @@ public final class WeirController implements AutoCloseable {
   private AdminServer admin;
   private volatile boolean synced;
 
-  private WeirController(ControllerOptions options, KubernetesClient client) {
+  private WeirController(ControllerOptions options, KubernetesClient client, java.time.Clock clock) {
     this.options = options;
+    this.clock = clock;
     this.client = client;
     this.translateOptions = new TranslateOptions(options.className(), TranslateOptions.CONTROLLER_NAME);
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -78,7 +80,13 @@ public final class WeirController implements AutoCloseable {
   }
 
   public static WeirController start(ControllerOptions options, KubernetesClient client) throws Exception {
-    WeirController c = new WeirController(options, client);
+    return start(options, client, java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #start(ControllerOptions, KubernetesClient)}; {@code clock} dates the certificates it issues. */
+  public static WeirController start(ControllerOptions options, KubernetesClient client, java.time.Clock clock)
+      throws Exception {
+    WeirController c = new WeirController(options, client, clock);
     try {
       c.startAll();
     } catch (Exception | Error e) {
@@ -89,14 +97,14 @@ public final class WeirController implements AutoCloseable {
   }
 
   private void startAll() throws Exception {
-    String token = TokenSource.resolve(options, client);
+    ControlChannelSecurity security = ControlChannelSecurity.resolve(options, client, clock);
     leadership = options.leaderElection()
         ? Leadership.elect(client, options, this::onStartLeading, this::onStopLeading)
         : Leadership.always();
     statusWriter = new StatusWriter(client, cache, tracker, registry, leadership::isLeader, this::statusAddresses,
         statusExecutor);
     registry.onChange(() -> status.request("replicas"));
-    server = new ControlChannelServer(publisher, registry, new TokenCheck(() -> token),
+    server = new ControlChannelServer(publisher, registry, security.tokens(), security.tls(),
         () -> synced && leadership.isLeader(), options.heartbeatMillis())
         .start(options.bindAddress(), options.controlPort());
 
@@ -125,6 +133,9 @@ public final class WeirController implements AutoCloseable {
     Gauge.builder("weir_controller_snapshot_version", publisher, p -> p.current().map(s -> s.version()).orElse(0L))
         .register(metrics);
     Gauge.builder("weir_controller_connected_replicas", registry, r -> r.replicas().size()).register(metrics);
+    FunctionCounter.builder("weir_controller_control_tls_refused", server, ControlChannelServer::refusedHandshakes)
+        .description("control-channel connections refused in the TLS handshake or for their client certificate")
+        .register(metrics);
     Gauge.builder("weir_controller_leader", this, c -> c.isLeader() ? 1 : 0).register(metrics);
     admin = new AdminServer(options.bindAddress(), options.adminPort(), this::isReady, metrics);
 
@@ -133,10 +144,21 @@ public final class WeirController implements AutoCloseable {
     status.enable();
     // Safety net: recompute every status now and then (e.g. someone else overwrote one; the Service address changed).
     statusExecutor.scheduleWithFixedDelay(this::resyncStatus, 10, 10, TimeUnit.SECONDS);
+    // Certificates are checked at start; a controller that runs for months checks again twice a day.
+    executor.scheduleWithFixedDelay(() -> renewCertificates(security), 12, 12, TimeUnit.HOURS);
     // Safety net for a missed event: an unchanged result is not published again, so this costs one translation.
     executor.scheduleWithFixedDelay(() -> rebuild.request("periodic resync"), 60, 60, TimeUnit.SECONDS);
     log.info("weir controller started: control channel on port {}, admin on port {}, class {}",
         server.port(), admin.port(), options.className());
+  }
+
+  private void renewCertificates(ControlChannelSecurity security) {
+    try {
+      if (security.renew()) server.useTls(security.tls());
+    } catch (RuntimeException e) {
+      // An exception would cancel the periodic task for good; log it and try again next period.
+      log.warn("control-channel certificate renewal failed: {}", e.toString());
+    }
   }
 
   private void rebuild() {

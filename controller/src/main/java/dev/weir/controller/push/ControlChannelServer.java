@@ -14,18 +14,22 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The control channel's server: dataplanes dial in, say hello, and get every published snapshot.
- * A few connections with little traffic: NIO and one thread are plenty.
+ * A few connections with little traffic: NIO and one thread are plenty. With an {@link SslContext}
+ * (see {@link ServerTls}) every connection starts with a mutually authenticated TLS handshake, and a
+ * peer that fails it never reaches a {@link DataplaneSession}.
  */
 public final class ControlChannelServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlChannelServer.class);
@@ -33,6 +37,8 @@ public final class ControlChannelServer implements AutoCloseable {
   private final SnapshotPublisher publisher;
   private final ReplicaRegistry registry;
   private final TokenCheck tokenCheck;
+  private volatile SslContext tls; // swapped when the server certificate is renewed; new connections use the new one
+  private final LongAdder refusedHandshakes = new LongAdder();
   private final BooleanSupplier accepting;
   private final long heartbeatMillis;
   private final Map<String, DataplaneSession> sessions = new ConcurrentHashMap<>();
@@ -42,10 +48,12 @@ public final class ControlChannelServer implements AutoCloseable {
   /**
    * @param accepting whether new sessions are taken now (only the leader serves dataplanes, so that one
    *     controller sees every report; followers refuse and the dataplane retries)
+   * @param tls the server side of mutual TLS, or null for plaintext ({@code --insecure-control-channel})
    */
   public ControlChannelServer(SnapshotPublisher publisher, ReplicaRegistry registry, TokenCheck tokenCheck,
-      BooleanSupplier accepting, long heartbeatMillis) {
+      SslContext tls, BooleanSupplier accepting, long heartbeatMillis) {
     this.publisher = publisher;
+    this.tls = tls;
     this.registry = registry;
     this.tokenCheck = tokenCheck;
     this.accepting = accepting;
@@ -62,6 +70,12 @@ public final class ControlChannelServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            SslContext context = tls;
+            if (context != null) {
+              ch.pipeline()
+                  .addLast("tls", context.newHandler(ch.alloc()))
+                  .addLast("peer", new PeerAuthentication(refusedHandshakes));
+            }
             ch.pipeline()
                 .addLast("frames", new LengthFieldBasedFrameDecoder(ChannelMessage.MAX_FRAME_BYTES, 0, 4, 0, 4))
                 .addLast("length", new LengthFieldPrepender(4))
@@ -73,12 +87,24 @@ public final class ControlChannelServer implements AutoCloseable {
         .bind(new InetSocketAddress(bindAddress, port))
         .sync()
         .channel();
-    log.info("control channel listening on {}", serverChannel.localAddress());
+    log.info("control channel listening on {} ({})", serverChannel.localAddress(),
+        tls == null ? "PLAINTEXT: --insecure-control-channel, for debugging only" : "mutual TLS");
     return this;
   }
 
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** A renewed server certificate, for connections from now on (open sessions keep theirs). */
+  public void useTls(SslContext renewed) {
+    if (tls == null) throw new IllegalStateException("a plaintext control channel does not turn into TLS");
+    tls = renewed;
+  }
+
+  /** Connections refused because their TLS handshake or client certificate failed. */
+  public long refusedHandshakes() {
+    return refusedHandshakes.sum();
   }
 
   /** Drops every session, e.g. when leadership is lost; the dataplanes reconnect to the new leader. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weir.controller.pki.Credentials;
 import dev.weir.controller.push.ControlPeer;
 import dev.weir.crds.v1alpha1.PathMatch;
 import dev.weir.crds.v1alpha1.ProxyRoute;
@@ -23,12 +24,15 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole controller against the fabric8 mock API server in CRUD mode, with a hand-written dataplane
@@ -37,6 +41,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class WeirControllerTest {
   KubernetesClient client;
+  @TempDir Path caDir;
   private WeirController controller;
 
   @BeforeEach
@@ -44,7 +49,7 @@ class WeirControllerTest {
     try (InputStream crd = ProxyRoute.class.getResourceAsStream("/META-INF/fabric8/proxyroutes.weir.dev-v1.yml")) {
       client.resource(client.getKubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class)).create();
     }
-    controller = WeirController.start(ControllerOptions.defaults().withPorts(0, 0).withToken("t0ken")
+    controller = WeirController.start(ControllerOptions.defaults().withPorts(0, 0).withCaDir(caDir)
         .withHeartbeatMillis(2000).withStatusAddresses(List.of("127.0.0.1")), client);
   }
 
@@ -70,8 +75,12 @@ class WeirControllerTest {
     assertEquals("127.0.0.7", snapshot.clusters().get(0).endpoints().get(0).address());
     assertEquals(9000, snapshot.clusters().get(0).endpoints().get(0).port());
 
-    try (ControlPeer peer = new ControlPeer(controller.controlPort())) {
-      peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "t0ken"));
+    // Over mutual TLS, with the client credentials the controller issued into the CA directory.
+    Path tls = caDir.resolve("dataplane");
+    Credentials issued = Credentials.parse(Files.readString(tls.resolve("tls.crt")),
+        Files.readString(tls.resolve("tls.key")), Files.readString(tls.resolve("ca.crt")));
+    try (ControlPeer peer = ControlPeer.tls(controller.controlPort(), issued, issued.ca())) {
+      peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", ""));
       var push = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
       peer.send(new ChannelMessage.Ack(push.snapshot().version()));
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weir.controller.pki.CertificateAuthority;
+import dev.weir.controller.pki.Credentials;
 import dev.weir.controller.report.ReplicaRegistry;
 import dev.weir.controller.report.ReplicaState;
 import dev.weir.snapshot.ChannelMessage;
@@ -23,8 +25,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The control-channel server on a real loopback socket, driven by a hand-written peer speaking the wire format. */
+/**
+ * The control-channel server on a real loopback socket over mutual TLS, driven by a hand-written peer speaking
+ * the wire format (and once in plaintext, as {@code --insecure-control-channel} runs it).
+ */
 class ControlChannelServerTest {
+  private static final java.time.Instant NOW = java.time.Instant.now();
+  private static final CertificateAuthority CA = CertificateAuthority.generate(NOW);
+  private static final Credentials CLIENT = CA.issueClient(NOW);
   private final SnapshotPublisher publisher = new SnapshotPublisher();
   private final ReplicaRegistry registry = new ReplicaRegistry();
   private final AtomicBoolean accepting = new AtomicBoolean(true);
@@ -32,8 +40,8 @@ class ControlChannelServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = new ControlChannelServer(publisher, registry, new TokenCheck(() -> "s3cret"), accepting::get, 200)
-        .start("127.0.0.1", 0);
+    server = new ControlChannelServer(publisher, registry, new TokenCheck(() -> "s3cret"),
+        ServerTls.context(CA.issueServer(List.of("127.0.0.1"), NOW)), accepting::get, 200).start("127.0.0.1", 0);
   }
 
   @AfterEach
@@ -43,7 +51,7 @@ class ControlChannelServerTest {
 
   @Test
   void wrongTokenIsRefusedAndClosed() throws Exception {
-    try (ControlPeer peer = new ControlPeer(server.port())) {
+    try (ControlPeer peer = peer()) {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "wrong"));
       var refused = assertInstanceOf(ChannelMessage.Refused.class, peer.receive());
       assertEquals("invalid token", refused.reason());
@@ -54,7 +62,7 @@ class ControlChannelServerTest {
 
   @Test
   void otherProtocolIsRefusedWithReason() throws Exception {
-    try (ControlPeer peer = new ControlPeer(server.port())) {
+    try (ControlPeer peer = peer()) {
       peer.send(new ChannelMessage.Hello(99, "dp-1", 0, "", "s3cret"));
       var refused = assertInstanceOf(ChannelMessage.Refused.class, peer.receive());
       assertTrue(refused.reason().contains("protocol 99"), refused.reason());
@@ -64,7 +72,7 @@ class ControlChannelServerTest {
   @Test
   void followerRefusesSessions() throws Exception {
     accepting.set(false);
-    try (ControlPeer peer = new ControlPeer(server.port())) {
+    try (ControlPeer peer = peer()) {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "s3cret"));
       var refused = assertInstanceOf(ChannelMessage.Refused.class, peer.receive());
       assertTrue(refused.reason().contains("not the leader"), refused.reason());
@@ -74,7 +82,7 @@ class ControlChannelServerTest {
   @Test
   void helloGetsCurrentSnapshotThenEveryNewOneAndAcksAreRecorded() throws Exception {
     publisher.publish(snapshot("a"));
-    try (ControlPeer peer = new ControlPeer(server.port())) {
+    try (ControlPeer peer = peer()) {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "s3cret"));
       var first = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
       assertEquals(1, first.snapshot().version());
@@ -94,7 +102,7 @@ class ControlChannelServerTest {
   @Test
   void aReplicaThatKnowsANewerVersionRaisesTheFloor() throws Exception {
     publisher.publish(snapshot("a"));
-    try (ControlPeer peer = new ControlPeer(server.port())) {
+    try (ControlPeer peer = peer()) {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 41, "old", "s3cret"));
       var push = assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats());
       assertEquals(42, push.snapshot().version(), "re-labelled above what the replica had");
@@ -108,7 +116,7 @@ class ControlChannelServerTest {
 
   @Test
   void silentPeerIsDroppedAfterThreeHeartbeats() throws Exception {
-    try (ControlPeer peer = new ControlPeer(server.port())) {
+    try (ControlPeer peer = peer()) {
       peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "s3cret"));
       awaitReplica(s -> true);
       // Read heartbeats but never answer: the server must give up after ~600 ms.
@@ -118,6 +126,27 @@ class ControlChannelServerTest {
       }
     }
     awaitEmptyRegistry();
+  }
+
+  @Test
+  void inPlaintextForTheInsecureFlagTheSameProtocolRuns() throws Exception {
+    publisher.publish(snapshot("a"));
+    try (ControlChannelServer plain = new ControlChannelServer(publisher, registry, new TokenCheck(() -> "s3cret"), null,
+        accepting::get, 200).start("127.0.0.1", 0);
+        ControlPeer peer = new ControlPeer(plain.port())) {
+      peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "wrong"));
+      assertEquals("invalid token", assertInstanceOf(ChannelMessage.Refused.class, peer.receive()).reason());
+    }
+    try (ControlChannelServer plain = new ControlChannelServer(publisher, registry, new TokenCheck(() -> "s3cret"), null,
+        accepting::get, 200).start("127.0.0.1", 0);
+        ControlPeer peer = new ControlPeer(plain.port())) {
+      peer.send(new ChannelMessage.Hello(ChannelMessage.PROTOCOL, "dp-1", 0, "", "s3cret"));
+      assertEquals(1, assertInstanceOf(ChannelMessage.Push.class, peer.receiveSkippingHeartbeats()).snapshot().version());
+    }
+  }
+
+  private ControlPeer peer() throws Exception {
+    return ControlPeer.tls(server.port(), CLIENT, CA.certificate());
   }
 
   private void awaitReplica(java.util.function.Predicate<ReplicaState> p) throws InterruptedException {

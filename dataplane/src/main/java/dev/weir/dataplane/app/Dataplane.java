@@ -286,7 +286,13 @@ public final class Dataplane implements AutoCloseable {
     }
     ControlChannelSettings settings =
         ControlChannelSettings.of(options.controllerHost(), options.controllerPort(), options.replicaId(), options.token())
-            .withIntervals(options.heartbeatInterval(), options.reportInterval());
+            .withIntervals(options.heartbeatInterval(), options.reportInterval())
+            .withTlsDir(options.controlTlsDir());
+    if (options.controlTlsDir() == null) {
+      log.warn("control channel: no --control-tls-dir, dialling controller {}:{} in PLAINTEXT (works only with a "
+          + "controller started with --insecure-control-channel; for debugging only)", options.controllerHost(),
+          options.controllerPort());
+    }
     controller = new ControlChannelClient(settings, config, this::report, control, transport.socketChannel());
     controller.start();
   }

@@ -26,7 +26,11 @@ public final class DataplaneMain {
         --admin-port N       admin port: /healthz /readyz /metrics /snapshot (default 9901)
         --bind ADDR          address to listen on (default 0.0.0.0)
         --controller H:P     controller to dial for snapshots
-        --token-file FILE    file with the controller bootstrap token (default: env WEIR_TOKEN)
+        --control-tls-dir DIR  mutual TLS with the controller: DIR holds tls.crt, tls.key and ca.crt
+                             (the mounted Secret weir-dataplane-tls), re-read on every reconnect; without
+                             it the dataplane dials in plaintext (--insecure-control-channel controllers)
+        --token-file FILE    file with the controller bootstrap token, if the controller wants one
+                             (default: env WEIR_TOKEN)
         --replica-id ID      replica id in reports (default: hostname-pid)
         --state-dir DIR      persist the applied snapshot here and serve it again at start
         --snapshot FILE      static mode: serve this snapshot file, never talk to a controller
@@ -115,6 +119,7 @@ public final class DataplaneMain {
     DataplaneOptions.Builder b = DataplaneOptions.builder();
     String controller = null;
     Path tokenFile = null;
+    Path controlTlsDir = null;
     Path snapshot = null;
     ProxySettings proxy = ProxySettings.defaults();
     String tlsMin = TlsPolicy.DEFAULT.minVersion();
@@ -130,6 +135,7 @@ public final class DataplaneMain {
         case "--bind" -> b.bindAddress(nonBlank(arg, value(args, ++i, arg)));
         case "--controller" -> controller = value(args, ++i, arg);
         case "--token-file" -> tokenFile = Path.of(value(args, ++i, arg));
+        case "--control-tls-dir" -> controlTlsDir = Path.of(value(args, ++i, arg));
         case "--replica-id" -> b.replicaId(nonBlank(arg, value(args, ++i, arg)));
         case "--state-dir" -> b.stateDir(Path.of(value(args, ++i, arg)));
         case "--snapshot" -> snapshot = Path.of(value(args, ++i, arg));
@@ -163,6 +169,15 @@ public final class DataplaneMain {
         host = host.substring(1, host.length() - 1);
       }
       b.controller(host, port("--controller", controller.substring(colon + 1), false));
+    }
+    if (controlTlsDir != null) {
+      if (controller == null) {
+        throw new IllegalArgumentException("--control-tls-dir goes with --controller");
+      }
+      if (!Files.isDirectory(controlTlsDir)) {
+        throw new IllegalArgumentException("--control-tls-dir: no such directory " + controlTlsDir);
+      }
+      b.controlTlsDir(controlTlsDir);
     }
     if (tokenFile != null) {
       try {

@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param bindAddress address the HTTP(S) and admin listeners bind to
  * @param controllerHost with {@code controllerPort}: where the controller listens; null for none
  * @param token bootstrap token for the controller ("" for none)
+ * @param controlTlsDir the mounted dataplane TLS Secret ({@code tls.crt}, {@code tls.key}, {@code ca.crt}) for
+ *     mutual TLS with the controller, or null to dial it in plaintext
  * @param replicaId this replica's id in hellos and reports
  * @param stateDir where the applied snapshot is persisted (and loaded from at start), or null
  * @param staticSnapshot a snapshot file to serve instead of talking to a controller, or null
@@ -41,7 +43,8 @@ public record DataplaneOptions(
     Duration reportInterval,
     Duration drainTimeout,
     boolean h2c,
-    TlsPolicy tls) {
+    TlsPolicy tls,
+    Path controlTlsDir) {
 
   public static final int NO_PORT = -1;
 
@@ -91,6 +94,7 @@ public record DataplaneOptions(
     b.drainTimeout = drainTimeout;
     b.h2c = h2c;
     b.tls = tls;
+    b.controlTlsDir = controlTlsDir;
     return b;
   }
 
@@ -113,6 +117,7 @@ public record DataplaneOptions(
     private Duration drainTimeout = Duration.ofSeconds(25);
     private boolean h2c = true;
     private TlsPolicy tls = TlsPolicy.DEFAULT;
+    private Path controlTlsDir;
 
     private Builder() {}
 
@@ -133,11 +138,13 @@ public record DataplaneOptions(
     public Builder drainTimeout(Duration v) { drainTimeout = v; return this; }
     public Builder h2c(boolean v) { h2c = v; return this; }
     public Builder tls(TlsPolicy v) { tls = v; return this; }
+    public Builder controlTlsDir(Path v) { controlTlsDir = v; return this; }
 
     public DataplaneOptions build() {
       return new DataplaneOptions(
           bindAddress, httpPort, httpsPort, adminPort, controllerHost, controllerPort, token, replicaId, stateDir,
-          staticSnapshot, reusePort, ioThreads, proxy, heartbeatInterval, reportInterval, drainTimeout, h2c, tls);
+          staticSnapshot, reusePort, ioThreads, proxy, heartbeatInterval, reportInterval, drainTimeout, h2c, tls,
+          controlTlsDir);
     }
   }
 

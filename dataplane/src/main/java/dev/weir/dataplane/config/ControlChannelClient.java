@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * connection fails, is refused, or the controller goes silent. Traffic is served from the last
  * applied snapshot the whole time; nothing here ever stops it.
  *
+ * <p>With a TLS directory in the settings, every attempt first reads the credentials from it (so renewed
+ * files are picked up) and starts with a TLS handshake; a failed handshake is retried like a failed dial.
+ *
  * <p>Everything runs on one event loop of the group given to it (apply included: compiling a
  * snapshot must not stall the proxy's event loops).
  */
@@ -41,6 +44,7 @@ public final class ControlChannelClient implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean connected;
   private Channel channel;
+  private ControlChannelTls tls; // for the connection being set up; read on every attempt
 
   /**
    * @param reports builds a report of this replica's current state (called on the client's loop)
@@ -69,6 +73,9 @@ public final class ControlChannelClient implements AutoCloseable {
                   @Override
                   protected void initChannel(Channel ch) {
                     long silentNanos = settings.heartbeatInterval().toNanos() * 3;
+                    if (tls != null) {
+                      ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), settings.host(), settings.port()));
+                    }
                     ch.pipeline()
                         // First, so that any bytes count as a sign of life: behind the frame decoder it
                         // would only see whole frames, and a large push that takes longer than three
@@ -112,6 +119,15 @@ public final class ControlChannelClient implements AutoCloseable {
     if (closed) {
       return;
     }
+    if (settings.tlsDir() != null) {
+      try {
+        tls = ControlChannelTls.load(settings.tlsDir());
+      } catch (IllegalArgumentException e) {
+        failed("control channel: no usable TLS credentials: " + e.getMessage());
+        scheduleReconnect();
+        return;
+      }
+    }
     ChannelFuture f = bootstrap.connect(settings.host(), settings.port());
     channel = f.channel();
     f.addListener(
@@ -129,6 +145,18 @@ public final class ControlChannelClient implements AutoCloseable {
   }
 
   // ---- called by the handler, on the loop ----
+
+  /**
+   * A failed attempt (TLS refused either way, credentials unreadable): loud the first time and about once a
+   * minute after, like an unreachable controller.
+   */
+  void failed(String message) {
+    if (backoff.failures() % 12 == 0) {
+      log.warn("{}; retrying with backoff, serving the last applied snapshot meanwhile", message);
+    } else {
+      log.debug(message);
+    }
+  }
 
   void onConnected() {
     connected = true;

@@ -4,10 +4,13 @@ import dev.weir.snapshot.ChannelMessage;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +30,7 @@ final class ControlChannelHandler extends SimpleChannelInboundHandler<ChannelMes
   private ScheduledFuture<?> heartbeats;
   private ScheduledFuture<?> reporting;
   private boolean accepted;
+  private boolean tlsFailed;
 
   ControlChannelHandler(
       ControlChannelClient client, ControlChannelSettings settings, ConfigHolder config, Supplier<ChannelMessage.Report> reports) {
@@ -38,7 +42,16 @@ final class ControlChannelHandler extends SimpleChannelInboundHandler<ChannelMes
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    log.info("control channel: connected to {}", ctx.channel().remoteAddress());
+    // Over TLS the hello waits for the handshake: until then the controller is not known to be ours.
+    if (ctx.pipeline().get(SslHandler.class) == null) {
+      begin(ctx);
+    }
+    ctx.fireChannelActive();
+  }
+
+  private void begin(ChannelHandlerContext ctx) {
+    log.info("control channel: connected to {}{}", ctx.channel().remoteAddress(),
+        ctx.pipeline().get(SslHandler.class) == null ? " (plaintext)" : " (mutual TLS)");
     client.onConnected();
     ctx.writeAndFlush(
         new ChannelMessage.Hello(ChannelMessage.PROTOCOL, settings.replicaId(), config.appliedVersion(), config.appliedHash(), settings.token()));
@@ -48,14 +61,15 @@ final class ControlChannelHandler extends SimpleChannelInboundHandler<ChannelMes
             () -> ctx.writeAndFlush(new ChannelMessage.Heartbeat(System.currentTimeMillis())), hb, hb, TimeUnit.NANOSECONDS);
     long rp = settings.reportInterval().toNanos();
     reporting = ctx.executor().scheduleAtFixedRate(() -> sendReport(ctx), rp, rp, TimeUnit.NANOSECONDS);
-    ctx.fireChannelActive();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    heartbeats.cancel(false);
-    reporting.cancel(false);
-    log.info("control channel: disconnected from {}", ctx.channel().remoteAddress());
+    if (heartbeats != null) {
+      heartbeats.cancel(false);
+      reporting.cancel(false);
+      log.info("control channel: disconnected from {}", ctx.channel().remoteAddress());
+    }
     client.onDisconnected();
     ctx.fireChannelInactive();
   }
@@ -86,7 +100,17 @@ final class ControlChannelHandler extends SimpleChannelInboundHandler<ChannelMes
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
+    if (evt instanceof SslHandshakeCompletionEvent handshake) {
+      if (handshake.isSuccess()) {
+        begin(ctx);
+      } else {
+        tlsFailed = true;
+        client.failed("control channel: TLS handshake with controller " + settings.host() + ":" + settings.port()
+            + " failed: " + innermost(handshake.cause()) + " (does its certificate chain to " + settings.tlsDir()
+            + "/ca.crt and name " + settings.host() + "?)");
+        ctx.close();
+      }
+    } else if (evt instanceof IdleStateEvent) {
       log.warn("control channel: nothing from the controller for {} ms, reconnecting", settings.heartbeatInterval().toMillis() * 3);
       ctx.close();
     } else {
@@ -96,8 +120,38 @@ final class ControlChannelHandler extends SimpleChannelInboundHandler<ChannelMes
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.warn("control channel: {}", cause.toString());
+    if (tlsFailed) {
+      return; // the handshake failure was logged already; this is the same failure again
+    }
+    if (hasSslCause(cause)) {
+      // With TLS 1.3 the controller checks our certificate after our side of the handshake is done: its
+      // refusal arrives as an alert on the first read.
+      tlsFailed = true;
+      client.failed("control channel: controller " + settings.host() + ":" + settings.port() + " ended TLS: "
+          + innermost(cause) + " (did it refuse this replica's client certificate from " + settings.tlsDir() + "?)");
+    } else {
+      log.warn("control channel: {}", cause.toString());
+    }
     ctx.close();
+  }
+
+  private static boolean hasSslCause(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String innermost(Throwable t) {
+    String message = t.toString();
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c.getMessage() != null) {
+        message = c.getMessage();
+      }
+    }
+    return message;
   }
 
   private void sendReport(ChannelHandlerContext ctx) {

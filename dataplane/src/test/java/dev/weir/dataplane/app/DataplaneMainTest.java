@@ -51,6 +51,15 @@ class DataplaneMainTest {
   }
 
   @Test
+  void controlTlsDirGoesWithAControllerAndMustExist(@TempDir Path dir) {
+    assertNull(parse("--controller", "ctl:1").controlTlsDir(), "plaintext unless asked for");
+    assertEquals(dir, parse("--controller", "ctl:1", "--control-tls-dir", dir.toString()).controlTlsDir());
+    assertTrue(error(Map.of(), "--controller", "ctl:1", "--control-tls-dir", dir.resolve("nope").toString())
+        .contains("no such directory"));
+    assertTrue(error(Map.of(), "--control-tls-dir", dir.toString()).contains("--controller"));
+  }
+
+  @Test
   void everyOption(@TempDir Path dir) throws Exception {
     Path token = dir.resolve("token");
     Files.writeString(token, "s3cret\n");

@@ -62,10 +62,8 @@ public final class PropagationBench {
         .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions().endEndpoint()
         .addNewPort().withName("http").withPort(backend.port()).endPort().build()).create();
 
-    String token = "bench-token";
-    Path tokenFile = work.resolve("token");
-    Files.writeString(tokenFile, token);
-    WeirController controller = WeirController.start(ControllerOptions.defaults().withPorts(0, 0).withToken(token)
+    Path caDir = work.resolve("ca");
+    WeirController controller = WeirController.start(ControllerOptions.defaults().withPorts(0, 0).withCaDir(caDir)
         .withStatusAddresses(List.of("127.0.0.1")), client);
     toClose.add(controller);
 
@@ -74,7 +72,7 @@ public final class PropagationBench {
       int port = freePort();
       ReplicaProcess p = ReplicaProcess.start("bench-" + i, List.of("--bind", "127.0.0.1", "--http-port",
           Integer.toString(port), "--admin-port", "0", "--controller", "127.0.0.1:" + controller.controlPort(),
-          "--token-file", tokenFile.toString(), "--replica-id", "bench-" + i, "--io-threads", "1"));
+          "--control-tls-dir", caDir.resolve("dataplane").toString(), "--replica-id", "bench-" + i, "--io-threads", "1"));
       toClose.add(p);
       p.awaitReady(60_000);
       ports.add(port);
