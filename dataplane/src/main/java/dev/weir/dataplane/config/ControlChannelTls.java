@@ -1,6 +1,6 @@
 package dev.weir.dataplane.config;
 
-import dev.weir.dataplane.tls.PemKeys;
+import dev.weir.snapshot.pem.PemKeys;
 import dev.weir.dataplane.tls.ServerSslContexts;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
