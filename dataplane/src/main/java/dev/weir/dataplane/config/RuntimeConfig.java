@@ -4,6 +4,7 @@ import dev.weir.dataplane.routing.RouteTable;
 import dev.weir.dataplane.tls.CertificateSelector;
 import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.dataplane.upstream.UpstreamCluster;
+import dev.weir.dataplane.upstream.UpstreamTlsContext;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Snapshot;
 import io.netty.handler.ssl.SslContext;
@@ -47,14 +48,24 @@ public record RuntimeConfig(
 
   /** As {@link #compile(Snapshot)}, building certificates with the listener's TLS policy. */
   public static RuntimeConfig compile(Snapshot snapshot, TlsPolicy tls) {
+    return compile(snapshot, tls, NONE);
+  }
+
+  /**
+   * As {@link #compile(Snapshot, TlsPolicy)}, reusing the upstream TLS contexts of {@code previous}
+   * (the applied config) whose settings are unchanged.
+   */
+  public static RuntimeConfig compile(Snapshot snapshot, TlsPolicy tls, RuntimeConfig previous) {
     List<String> problems = SnapshotValidator.validateStructure(snapshot);
     Map<String, SslContext> contexts = SnapshotValidator.buildCertificates(snapshot, tls, problems);
+    Map<String, UpstreamTlsContext> upstreamTls =
+        SnapshotValidator.buildUpstreamTls(snapshot, previous.upstreamTlsContexts(), problems);
     if (!problems.isEmpty()) {
       throw new InvalidSnapshotException(problems);
     }
     Map<String, UpstreamCluster> clusters = new HashMap<>();
     for (Cluster c : snapshot.clusters()) {
-      clusters.put(c.name(), UpstreamCluster.of(c));
+      clusters.put(c.name(), UpstreamCluster.of(c, upstreamTls.get(c.name())));
     }
     return new RuntimeConfig(
         snapshot, RouteTable.compile(snapshot), Map.copyOf(clusters), CertificateSelector.of(snapshot, contexts), true);
@@ -75,6 +86,17 @@ public record RuntimeConfig(
   /** The same compiled config under another version: for a push whose content is what is already applied. */
   public RuntimeConfig withVersion(long version) {
     return new RuntimeConfig(snapshot.withVersion(version), routes, clusters, certificates, ready);
+  }
+
+  /** The upstream TLS contexts in use, by what they were built from. */
+  Map<UpstreamTlsContext.Key, UpstreamTlsContext> upstreamTlsContexts() {
+    Map<UpstreamTlsContext.Key, UpstreamTlsContext> contexts = new HashMap<>();
+    for (UpstreamCluster c : clusters.values()) {
+      if (c.tls() != null) {
+        contexts.put(c.tls().key(), c.tls());
+      }
+    }
+    return contexts;
   }
 
   /** The cluster by name, or null. */
