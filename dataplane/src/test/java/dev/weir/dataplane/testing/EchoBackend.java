@@ -133,7 +133,12 @@ public final class EchoBackend implements AutoCloseable {
    * handshake, and plain HTTP to the others, on one port. Its answers carry {@code x-tls: on|off}.
    */
   public static EchoBackend startTls(String name, TestPki.Leaf certificate) {
-    return start(name, "127.0.0.1", new BackendTls(certificate, "http/1.1"));
+    return startTls(name, "127.0.0.1", certificate);
+  }
+
+  /** As {@link #startTls(String, TestPki.Leaf)}, on another local address (see {@link #start(String, String)}). */
+  public static EchoBackend startTls(String name, String bindAddress, TestPki.Leaf certificate) {
+    return start(name, bindAddress, new BackendTls(certificate, "http/1.1"));
   }
 
   private static EchoBackend start(String name, String bindAddress, BackendTls tls) {
