@@ -41,22 +41,20 @@ record UpstreamTlsRequest(Mode mode, String caSecretName, String serverName, boo
 
   /** Null when {@code name} can be sent as SNI, else what is wrong with it. */
   static String checkServerName(String name) {
-    if (name == null || name.isEmpty()) {
-      return "must not be empty";
-    }
-    if (name.length() > 253 || !DNS_NAME.matcher(name).matches()) {
-      return "\"" + name + "\" is not a DNS name (lowercase RFC 1123, at most 253 characters)";
-    }
-    return null;
+    return checkDnsName(name, "a DNS name (lowercase RFC 1123, at most 253 characters)");
   }
 
   /** Null when {@code name} can be a Secret's name, else what is wrong with it. */
   static String checkSecretName(String name) {
+    return checkDnsName(name, "a valid Secret name");
+  }
+
+  private static String checkDnsName(String name, String want) {
     if (name == null || name.isEmpty()) {
       return "must not be empty";
     }
     if (name.length() > 253 || !DNS_NAME.matcher(name).matches()) {
-      return "\"" + name + "\" is not a valid Secret name";
+      return "\"" + name + "\" is not " + want;
     }
     return null;
   }

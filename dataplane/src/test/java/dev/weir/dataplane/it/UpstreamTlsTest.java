@@ -20,12 +20,10 @@ import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.Snapshot;
 import dev.weir.snapshot.UpstreamProtocol;
 import dev.weir.snapshot.UpstreamTls;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -201,10 +199,4 @@ class UpstreamTlsTest {
     assertTrue(reason.contains("cluster broken: tls.caCertificatesPem"), reason);
     assertEquals(200, HttpTestClient.get(dp.httpPort(), "good.test", "/").status(), "the last good config stays");
   }
-
-  static InetSocketAddress address(EchoBackend b) {
-    return new InetSocketAddress("127.0.0.1", b.port());
-  }
-
-  static final Map<String, String> NO_HEADERS = Map.of();
 }
