@@ -4,6 +4,7 @@ import dev.weir.crds.conditions.Reason;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Endpoint;
 import dev.weir.snapshot.UpstreamProtocol;
+import dev.weir.snapshot.UpstreamTls;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
@@ -23,10 +24,16 @@ import java.util.regex.Pattern;
  * Service port references → cluster names, and cluster names → {@link Cluster}s with the ready
  * endpoints of the Service's EndpointSlices.
  *
- * <p>A cluster is one Service port spoken to with one protocol. It is named
+ * <p>A cluster is one Service port spoken to with one protocol and one TLS setting. It is named
  * {@code <namespace>/<service>:<port number>} for HTTP/1.1 and {@code <namespace>/<service>:<port number>/h2c}
  * for HTTP/2 cleartext, so that one Service port can serve routes of both kinds. The protocol is the one
- * asked for, or else what the Service port's {@code appProtocol} implies ({@link UpstreamProtocols}). Its endpoints come from the
+ * asked for, or else what the Service port's {@code appProtocol} implies ({@link UpstreamProtocols}).
+ * Over TLS ({@link UpstreamTlsRequest}) the name says the protocol ({@code /h2} for HTTP/2, nothing for
+ * HTTP/1.1) and the TLS settings, {@code /tls=<server name>} plus {@code ,ca=<secret>} or {@code ,insecure}
+ * (nothing: the default trust store), e.g. {@code web/api:443/tls=api.web.svc,ca=api-ca}: two routes that
+ * reach one port with different settings get two clusters, never one with either's. A CA Secret that is
+ * missing or invalid fails the reference (SecretNotFound, InvalidCertificate): the backend is never
+ * reached unverified instead. Its endpoints come from the
  * EndpointSlices in the Service's namespace labelled {@code kubernetes.io/service-name=<service>} with
  * address type IPv4 or IPv6 (FQDN slices are skipped: the dataplane never resolves names). An endpoint
  * counts unless {@code conditions.ready} is false (unset means ready, as the API documents); its port is
@@ -54,22 +61,28 @@ final class BackendResolver {
 
   /** Appended to the name of an H2C cluster. */
   static final String H2C_SUFFIX = "/h2c";
+  /** Appended to the name of a cluster spoken to with HTTP/2 over TLS (before the TLS part). */
+  static final String H2_SUFFIX = "/h2";
 
-  private record Target(String namespace, String service, String portName, UpstreamProtocol protocol) {}
+  private record Target(String namespace, String service, String portName, UpstreamProtocol protocol, UpstreamTls tls) {}
 
   private final IndexView index;
+  private final TlsResolver secrets;
   private final Map<String, Target> targets = new TreeMap<>();
 
-  BackendResolver(IndexView index) {
+  /** @param secrets resolves the CA bundles of backends verified against one */
+  BackendResolver(IndexView index, TlsResolver secrets) {
     this.index = index;
+    this.secrets = secrets;
   }
 
   /**
    * A Service port given by number (ProxyRoute, Ingress {@code port.number}).
    *
    * @param protocol how to speak to it; null: as the port's {@code appProtocol} implies
+   * @param tls whether to wrap it in TLS, and how to verify the backend
    */
-  Resolution byNumber(String namespace, String service, int port, UpstreamProtocol protocol) {
+  Resolution byNumber(String namespace, String service, int port, UpstreamProtocol protocol, UpstreamTlsRequest tls) {
     Service svc = index.service(namespace, service);
     if (svc == null) {
       return notFound(namespace, service);
@@ -82,7 +95,7 @@ final class BackendResolver {
     for (ServicePort p : ports(svc)) {
       if (p.getPort() != null && p.getPort() == port) {
         if (isTcp(p)) {
-          return found(namespace, service, p, protocol);
+          return found(namespace, service, p, protocol, tls);
         }
         other = p.getProtocol();
       }
@@ -92,7 +105,7 @@ final class BackendResolver {
   }
 
   /** A Service port given by name (Ingress {@code port.name}); the cluster still carries the number. */
-  Resolution byName(String namespace, String service, String portName, UpstreamProtocol protocol) {
+  Resolution byName(String namespace, String service, String portName, UpstreamProtocol protocol, UpstreamTlsRequest tls) {
     Service svc = index.service(namespace, service);
     if (svc == null) {
       return notFound(namespace, service);
@@ -103,7 +116,7 @@ final class BackendResolver {
     }
     for (ServicePort p : ports(svc)) {
       if (portName.equals(p.getName()) && p.getPort() != null && isTcp(p)) {
-        return found(namespace, service, p, protocol);
+        return found(namespace, service, p, protocol, tls);
       }
     }
     return Resolution.failed(
@@ -116,7 +129,7 @@ final class BackendResolver {
     for (String name : new TreeSet<>(names)) {
       Target t = targets.get(name);
       if (t != null) {
-        clusters.add(new Cluster(name, endpoints(t), t.protocol()));
+        clusters.add(new Cluster(name, endpoints(t), t.protocol(), t.tls()));
       }
     }
     return clusters;
@@ -156,11 +169,27 @@ final class BackendResolver {
     return null;
   }
 
-  private Resolution found(String namespace, String service, ServicePort port, UpstreamProtocol asked) {
+  private Resolution found(
+      String namespace, String service, ServicePort port, UpstreamProtocol asked, UpstreamTlsRequest tlsRequest) {
     UpstreamProtocol protocol = asked != null ? asked : UpstreamProtocols.fromAppProtocol(port.getAppProtocol());
-    String name = namespace + "/" + service + ":" + port.getPort()
-        + (protocol == UpstreamProtocol.H2C ? H2C_SUFFIX : "");
-    targets.putIfAbsent(name, new Target(namespace, service, normalise(port.getName()), protocol));
+    String name = namespace + "/" + service + ":" + port.getPort();
+    UpstreamTls tls = null;
+    if (tlsRequest.on(port.getAppProtocol())) {
+      String ca = null;
+      if (tlsRequest.verify() && tlsRequest.caSecretName() != null) {
+        TlsResolver.CaResolution r = secrets.resolveCa(namespace, tlsRequest.caSecretName());
+        if (!r.ok()) {
+          return Resolution.failed(r.reason(), r.message());
+        }
+        ca = r.pem();
+      }
+      tls = new UpstreamTls(tlsRequest.serverNameFor(namespace, service), ca, tlsRequest.verify());
+      name += (protocol == UpstreamProtocol.H2C ? H2_SUFFIX : "") + "/tls=" + tls.serverName()
+          + (!tls.verify() ? ",insecure" : ca != null ? ",ca=" + tlsRequest.caSecretName() : "");
+    } else if (protocol == UpstreamProtocol.H2C) {
+      name += H2C_SUFFIX;
+    }
+    targets.putIfAbsent(name, new Target(namespace, service, normalise(port.getName()), protocol, tls));
     return new Resolution(name, null, null);
   }
 

@@ -35,7 +35,8 @@ import java.util.Set;
  *       the rules); an entry without {@code secretName} is ignored. The routes on these hosts redirect
  *       plain HTTP to HTTPS (308) unless the annotations say otherwise; see {@link HttpsRedirects}.
  *   <li>Resource backends are not supported (Accepted=False, UnsupportedValue) and their path is dropped.
- *   <li>The {@link IngressAnnotations} set the policy of every route and the protocol of every backend. An
+ *   <li>The {@link IngressAnnotations} set the policy of every route and the protocol (and TLS) of every
+ *       backend; a backend whose CA Secret is missing or invalid is left out (ResolvedRefs=False). An
  *       Ingress with an invalid one is not served at all (Accepted=False names the annotation), as
  *       ingress-nginx rejects an Ingress whose annotations fail validation; it is still checked in full.
  * </ul>
@@ -69,6 +70,7 @@ final class IngressProcessor {
     Claims out = settings != null && clientAuth != null ? claims : new Claims();
     RoutePolicy policy = settings != null ? settings.policy() : RoutePolicy.DEFAULT;
     UpstreamProtocol protocol = settings != null ? settings.protocol() : null;
+    UpstreamTlsRequest upstreamTls = settings != null ? settings.tls() : UpstreamTlsRequest.INGRESS_DEFAULT;
     // Claimed once spec.tls has said which hosts redirect.
     List<Claims.RouteCandidate> candidates = new ArrayList<>();
     Set<String> ruleHosts = new LinkedHashSet<>();
@@ -92,7 +94,7 @@ final class IngressProcessor {
       }
       List<HTTPIngressPath> paths = rule.getHttp().getPaths();
       for (int j = 0; j < paths.size(); j++) {
-        Route route = pathRoute(paths.get(j), field + ".http.paths[" + j + "]", status, policy, protocol, i, j);
+        Route route = pathRoute(paths.get(j), field + ".http.paths[" + j + "]", status, policy, protocol, upstreamTls, i, j);
         if (route != null) {
           candidates.add(new Claims.RouteCandidate(host, route, status, i, j));
           if (route.path().equals(PathMatch.prefix("/"))) {
@@ -102,7 +104,7 @@ final class IngressProcessor {
       }
     }
     if (spec.getDefaultBackend() != null) {
-      List<WeightedCluster> weighted = backend(spec.getDefaultBackend(), "spec.defaultBackend", status, protocol);
+      List<WeightedCluster> weighted = backend(spec.getDefaultBackend(), "spec.defaultBackend", status, protocol, upstreamTls);
       if (weighted != null) {
         Route route = new Route(
             name(status, "default"), status.owner(), PathMatch.prefix("/"), List.of(), null, weighted, policy);
@@ -124,7 +126,7 @@ final class IngressProcessor {
   }
 
   private Route pathRoute(HTTPIngressPath p, String field, ObjectStatus status, RoutePolicy policy,
-      UpstreamProtocol protocol, int rule, int index) {
+      UpstreamProtocol protocol, UpstreamTlsRequest upstreamTls, int rule, int index) {
     if (p == null) {
       status.problem(Reason.Invalid, field + ": must be set");
       return null;
@@ -152,7 +154,7 @@ final class IngressProcessor {
     if (type == PathMatch.Type.PREFIX) {
       value = MatchRules.normalisePrefix(value);
     }
-    List<WeightedCluster> weighted = backend(p.getBackend(), field + ".backend", status, protocol);
+    List<WeightedCluster> weighted = backend(p.getBackend(), field + ".backend", status, protocol, upstreamTls);
     if (weighted == null) {
       return null;
     }
@@ -162,10 +164,10 @@ final class IngressProcessor {
 
   /**
    * The weighted list for one Ingress backend: one cluster, or empty when the Service or port is
-   * missing (the route is still served, with 503). Null when the backend cannot be served at all.
+   * missing, or its CA Secret (the route is still served, with 503). Null when the backend cannot be served at all.
    */
-  private List<WeightedCluster> backend(
-      IngressBackend backend, String field, ObjectStatus status, UpstreamProtocol protocol) {
+  private List<WeightedCluster> backend(IngressBackend backend, String field, ObjectStatus status,
+      UpstreamProtocol protocol, UpstreamTlsRequest upstreamTls) {
     if (backend == null) {
       status.problem(Reason.Invalid, field + ": must be set");
       return null;
@@ -183,10 +185,10 @@ final class IngressProcessor {
     BackendResolver.Resolution r;
     String portField;
     if (svc.getPort() != null && svc.getPort().getNumber() != null) {
-      r = backends.byNumber(ns, svc.getName(), svc.getPort().getNumber(), protocol);
+      r = backends.byNumber(ns, svc.getName(), svc.getPort().getNumber(), protocol, upstreamTls);
       portField = ".service.port.number";
     } else if (svc.getPort() != null && svc.getPort().getName() != null && !svc.getPort().getName().isEmpty()) {
-      r = backends.byName(ns, svc.getName(), svc.getPort().getName(), protocol);
+      r = backends.byName(ns, svc.getName(), svc.getPort().getName(), protocol, upstreamTls);
       portField = ".service.port.name";
     } else {
       status.problem(Reason.Invalid, field + ".service.port: number or name is required");
@@ -194,6 +196,11 @@ final class IngressProcessor {
     }
     if (r.ok()) {
       return List.of(new WeightedCluster(r.clusterName(), 1));
+    }
+    if (r.reason() == Reason.SecretNotFound || r.reason() == Reason.InvalidCertificate) {
+      // Every backend names the same Secret; one message for all of them.
+      status.problem(r.reason(), IngressAnnotations.field(IngressAnnotations.PROXY_SSL_SECRET) + ": " + r.message());
+      return List.of();
     }
     String where = r.reason() == Reason.PortNotFound ? portField : ".service.name";
     status.problem(r.reason(), field + where + ": " + r.message());

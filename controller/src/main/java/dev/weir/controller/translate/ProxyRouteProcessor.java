@@ -2,6 +2,7 @@ package dev.weir.controller.translate;
 
 
 import dev.weir.crds.conditions.Reason;
+import dev.weir.crds.v1alpha1.BackendTls;
 import dev.weir.crds.v1alpha1.HeaderMatch;
 import dev.weir.crds.v1alpha1.ProxyRoute;
 import dev.weir.crds.v1alpha1.ProxyRouteSpec;
@@ -33,7 +34,8 @@ import java.util.Set;
  * each of its routes; a rule with an invalid one is not served at all (Accepted=False, Invalid): serving
  * it without the limit its author asked for would be worse. Backends whose Service or port is missing
  * are left out of the weighted list (ResolvedRefs=False); a route with none left is still programmed, and
- * the dataplane answers 503.
+ * the dataplane answers 503. So are backends whose {@code tls.caSecretName} is missing or invalid (they are
+ * never reached unverified instead), and, with Accepted=False, backends with an invalid {@code tls}.
  *
  * <p>With {@code spec.tls}, each route's policy asks for the redirect of plain HTTP to HTTPS
  * ({@code spec.tls.redirect}, 308 by default) unless its rule says {@code permitInsecure}; see
@@ -148,14 +150,52 @@ final class ProxyRouteProcessor {
           continue;
         }
       }
-      BackendResolver.Resolution r = backends.byNumber(ns, b.getService(), b.getPort(), protocol);
+      UpstreamTlsRequest tls = tls(b.getTls(), field + ".tls", status);
+      if (tls == null) {
+        continue;
+      }
+      BackendResolver.Resolution r = backends.byNumber(ns, b.getService(), b.getPort(), protocol, tls);
       if (r.ok()) {
         weighted.add(new WeightedCluster(r.clusterName(), weight));
+      } else if (r.reason() == Reason.SecretNotFound || r.reason() == Reason.InvalidCertificate) {
+        status.problem(r.reason(), field + ".tls.caSecretName: " + r.message());
       } else {
         status.problem(r.reason(), field + ": " + r.message());
       }
     }
     return weighted;
+  }
+
+  /**
+   * A backend's {@code tls} as a request: absent, the Service port's appProtocol decides (and then
+   * verifies against the default trust store); present, TLS. Null (with problems recorded) when invalid.
+   */
+  private static UpstreamTlsRequest tls(BackendTls tls, String field, ObjectStatus status) {
+    if (tls == null) {
+      return UpstreamTlsRequest.PROXY_ROUTE_DEFAULT;
+    }
+    boolean valid = true;
+    boolean insecure = Boolean.TRUE.equals(tls.getInsecureSkipVerify());
+    if (tls.getCaSecretName() != null) {
+      String problem = UpstreamTlsRequest.checkSecretName(tls.getCaSecretName());
+      if (problem != null) {
+        status.problem(Reason.Invalid, field + ".caSecretName: " + problem);
+        valid = false;
+      } else if (insecure) {
+        status.problem(Reason.Invalid, field + ": caSecretName and insecureSkipVerify: true exclude each other");
+        valid = false;
+      }
+    }
+    if (tls.getServerName() != null) {
+      String problem = UpstreamTlsRequest.checkServerName(tls.getServerName());
+      if (problem != null) {
+        status.problem(Reason.Invalid, field + ".serverName: " + problem);
+        valid = false;
+      }
+    }
+    return valid
+        ? new UpstreamTlsRequest(UpstreamTlsRequest.Mode.ON, tls.getCaSecretName(), tls.getServerName(), !insecure)
+        : null;
   }
 
   /**

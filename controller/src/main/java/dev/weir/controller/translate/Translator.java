@@ -41,8 +41,8 @@ public final class Translator {
   public static TranslationResult translate(ResourceIndex index, TranslateOptions options, Instant now) {
     ClassSelector selector = ClassSelector.of(index.ingressClasses(), options);
     IndexView view = new IndexView(index);
-    BackendResolver backends = new BackendResolver(view);
     TlsResolver tls = new TlsResolver(view, now);
+    BackendResolver backends = new BackendResolver(view, tls);
     Claims claims = new Claims();
     // Hash maps: order does not matter here (verdicts are keyed), and this runs for every object on every rebuild.
     Map<ObjectRef, ObjectStatus> statuses = new HashMap<>();

@@ -13,6 +13,9 @@ import java.util.Set;
 
 /** Which Services and Secrets a route object names, so that unrelated changes don't trigger rebuilds. */
 final class References {
+  /** As {@code translate.IngressAnnotations.PROXY_SSL_SECRET} (package-private there). */
+  static final String PROXY_SSL_SECRET = "weir.dev/proxy-ssl-secret";
+
   private References() {}
 
   static Set<String> services(ProxyRoute route) {
@@ -27,12 +30,22 @@ final class References {
     return names;
   }
 
+  /** The certificate and client CA Secrets of {@code spec.tls} and the CA Secrets of the backends' {@code tls.caSecretName}. */
   static Set<String> secrets(ProxyRoute route) {
     Set<String> names = new HashSet<>();
-    if (route.getSpec() == null || route.getSpec().getTls() == null) return names;
-    if (route.getSpec().getTls().getSecretName() != null) names.add(route.getSpec().getTls().getSecretName());
-    var validation = route.getSpec().getTls().getClientValidation();
+    if (route.getSpec() == null) return names;
+    if (route.getSpec().getTls() != null && route.getSpec().getTls().getSecretName() != null) {
+      names.add(route.getSpec().getTls().getSecretName());
+    }
+    var validation = route.getSpec().getTls() == null ? null : route.getSpec().getTls().getClientValidation();
     if (validation != null && validation.getCaSecretName() != null) names.add(validation.getCaSecretName());
+    if (route.getSpec().getRules() == null) return names;
+    for (RouteRule rule : route.getSpec().getRules()) {
+      if (rule == null || rule.getBackends() == null) continue;
+      for (RouteBackend b : rule.getBackends()) {
+        if (b != null && b.getTls() != null && b.getTls().getCaSecretName() != null) names.add(b.getTls().getCaSecretName());
+      }
+    }
     return names;
   }
 
@@ -49,11 +62,16 @@ final class References {
     return names;
   }
 
+  /** The Secrets of {@code spec.tls}, and the CA Secrets of the auth-tls-secret and proxy-ssl-secret annotations ({@code name} or {@code namespace/name}). */
   static Set<String> secrets(Ingress ingress) {
     Set<String> names = new HashSet<>();
     String clientCa = ingress.getMetadata() == null || ingress.getMetadata().getAnnotations() == null
         ? null : ingress.getMetadata().getAnnotations().get("weir.dev/auth-tls-secret");
     if (clientCa != null) names.add(clientCa.substring(clientCa.indexOf('/') + 1).trim());
+    String ca = ingress.getMetadata() == null || ingress.getMetadata().getAnnotations() == null
+        ? null
+        : ingress.getMetadata().getAnnotations().get(PROXY_SSL_SECRET);
+    if (ca != null) names.add(ca.substring(ca.indexOf('/') + 1));
     if (ingress.getSpec() == null || ingress.getSpec().getTls() == null) return names;
     for (IngressTLS tls : ingress.getSpec().getTls()) {
       if (tls.getSecretName() != null) names.add(tls.getSecretName());

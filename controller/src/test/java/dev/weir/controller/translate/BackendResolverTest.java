@@ -38,29 +38,29 @@ class BackendResolverTest {
       - addresses: []
       """;
 
-  final BackendResolver resolver = new BackendResolver(new IndexView(Fixtures.parse(OBJECTS)));
+  final BackendResolver resolver = backendResolver(new IndexView(Fixtures.parse(OBJECTS)));
 
   @Test
   void byNumberAndByNameGiveTheSameClusterName() {
-    assertEquals("web/api:80", resolver.byNumber("web", "api", 80, null).clusterName());
-    assertEquals("web/api:80", resolver.byName("web", "api", "http", null).clusterName());
-    assertEquals("web/api:81", resolver.byName("web", "api", "admin", null).clusterName());
+    assertEquals("web/api:80", resolver.byNumber("web", "api", 80, null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).clusterName());
+    assertEquals("web/api:80", resolver.byName("web", "api", "http", null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).clusterName());
+    assertEquals("web/api:81", resolver.byName("web", "api", "admin", null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).clusterName());
   }
 
   @Test
   void failuresSayWhy() {
-    BackendResolver.Resolution missing = resolver.byNumber("web", "nope", 80, null);
+    BackendResolver.Resolution missing = resolver.byNumber("web", "nope", 80, null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT);
     assertEquals(Reason.BackendNotFound, missing.reason());
     assertEquals("service web/nope not found", missing.message());
-    assertEquals("service web/api has no port 8080", resolver.byNumber("web", "api", 8080, null).message());
-    assertEquals("service web/api has no port named \"grpc\"", resolver.byName("web", "api", "grpc", null).message());
-    assertEquals(Reason.BackendNotFound, resolver.byNumber("other", "api", 80, null).reason(), "namespaces do not mix");
+    assertEquals("service web/api has no port 8080", resolver.byNumber("web", "api", 8080, null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).message());
+    assertEquals("service web/api has no port named \"grpc\"", resolver.byName("web", "api", "grpc", null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).message());
+    assertEquals(Reason.BackendNotFound, resolver.byNumber("other", "api", 80, null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).reason(), "namespaces do not mix");
   }
 
   @Test
   void eachClusterUsesItsOwnSlicePortAndDropsDuplicatesAndNonAddresses() {
-    resolver.byNumber("web", "api", 80, null);
-    resolver.byNumber("web", "api", 81, null);
+    resolver.byNumber("web", "api", 80, null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT);
+    resolver.byNumber("web", "api", 81, null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT);
     List<Cluster> clusters = resolver.clusters(List.of("web/api:81", "web/api:80", "web/unknown:1"));
     assertEquals(List.of(
         new Cluster("web/api:80", List.of(new Endpoint("10.0.0.1", 8080))),
@@ -88,16 +88,16 @@ class BackendResolverTest {
     assertTrue(BackendResolver.isIpLiteral("2001:db8::1"));
     assertFalse(BackendResolver.isIpLiteral("api.example.com"));
     assertFalse(BackendResolver.isIpLiteral(""));
-    assertNull(new BackendResolver(new IndexView(ResourceIndex.empty())).byNumber("a", "b", 1, null).clusterName());
+    assertNull(backendResolver(new IndexView(ResourceIndex.empty())).byNumber("a", "b", 1, null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).clusterName());
   }
 
   @Test
   void theProtocolIsAskedForOrImpliedByAppProtocolAndH2cClustersHaveTheirOwnName() {
-    assertEquals("web/api:80", resolver.byNumber("web", "api", 80, UpstreamProtocol.HTTP1).clusterName());
-    assertEquals("web/api:80/h2c", resolver.byNumber("web", "api", 80, UpstreamProtocol.H2C).clusterName());
-    assertEquals("web/api:50051/h2c", resolver.byNumber("web", "api", 50051, null).clusterName(), "appProtocol");
-    assertEquals("web/api:50051/h2c", resolver.byName("web", "api", "rpc", null).clusterName());
-    assertEquals("web/api:50051", resolver.byNumber("web", "api", 50051, UpstreamProtocol.HTTP1).clusterName(),
+    assertEquals("web/api:80", resolver.byNumber("web", "api", 80, UpstreamProtocol.HTTP1, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).clusterName());
+    assertEquals("web/api:80/h2c", resolver.byNumber("web", "api", 80, UpstreamProtocol.H2C, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).clusterName());
+    assertEquals("web/api:50051/h2c", resolver.byNumber("web", "api", 50051, null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).clusterName(), "appProtocol");
+    assertEquals("web/api:50051/h2c", resolver.byName("web", "api", "rpc", null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).clusterName());
+    assertEquals("web/api:50051", resolver.byNumber("web", "api", 50051, UpstreamProtocol.HTTP1, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).clusterName(),
         "an explicit protocol beats appProtocol");
     List<Cluster> clusters = resolver.clusters(List.of("web/api:80", "web/api:80/h2c", "web/api:50051/h2c"));
     assertEquals(List.of(
@@ -127,8 +127,71 @@ class BackendResolverTest {
     assertEquals(UpstreamProtocol.HTTP1, UpstreamProtocols.fromAnnotation("HTTP1"));
     assertEquals(UpstreamProtocol.H2C, UpstreamProtocols.fromAnnotation("h2c"));
     assertEquals(UpstreamProtocol.H2C, UpstreamProtocols.fromAnnotation("gRPC"));
-    assertNull(UpstreamProtocols.fromAnnotation("HTTPS"));
-    assertNull(UpstreamProtocols.fromAnnotation("GRPCS"));
+    assertEquals(UpstreamProtocol.HTTP1, UpstreamProtocols.fromAnnotation("HTTPS"));
+    assertEquals(UpstreamProtocol.H2C, UpstreamProtocols.fromAnnotation("grpcs"));
+    assertTrue(UpstreamProtocols.annotationAsksForTls("https"));
+    assertFalse(UpstreamProtocols.annotationAsksForTls("GRPC"));
+    assertNull(UpstreamProtocols.fromAnnotation("AUTO_HTTP"));
     assertNull(UpstreamProtocols.fromAnnotation(""));
+  }
+
+  @Test
+  void appProtocolsThatMeanTls() {
+    for (String tls : List.of("https", "HTTPS", "kubernetes.io/wss")) {
+      assertTrue(UpstreamProtocols.impliesTls(tls), tls);
+    }
+    for (String plain : new String[] {null, "", "http", "kubernetes.io/ws", "kubernetes.io/h2c", "grpc"}) {
+      assertFalse(UpstreamProtocols.impliesTls(plain), plain);
+    }
+  }
+
+  static final String TLS_OBJECTS = """
+      apiVersion: v1
+      kind: Service
+      metadata: {name: api, namespace: web}
+      spec:
+        ports:
+        - {name: https, port: 443, appProtocol: https}
+        - {name: plain, port: 80}
+      ---
+      apiVersion: v1
+      kind: Secret
+      metadata: {name: api-ca, namespace: web}
+      stringData: {ca.crt: "@pki ca"}
+      """;
+
+  @Test
+  void tlsSettingsAreInTheClusterNameSoDifferentSettingsNeverShareACluster() {
+    BackendResolver r = backendResolver(new IndexView(Fixtures.parse(TLS_OBJECTS)));
+    UpstreamTlsRequest on = new UpstreamTlsRequest(UpstreamTlsRequest.Mode.ON, null, null, true);
+    assertEquals("web/api:80/tls=api.web.svc", r.byNumber("web", "api", 80, null, on).clusterName());
+    assertEquals("web/api:80/h2/tls=api.web.svc", r.byNumber("web", "api", 80, UpstreamProtocol.H2C, on).clusterName());
+    assertEquals("web/api:80/tls=x.example.com,ca=api-ca", r.byNumber("web", "api", 80, null,
+        new UpstreamTlsRequest(UpstreamTlsRequest.Mode.ON, "api-ca", "x.example.com", true)).clusterName());
+    assertEquals("web/api:80/tls=api.web.svc,insecure", r.byNumber("web", "api", 80, null,
+        new UpstreamTlsRequest(UpstreamTlsRequest.Mode.ON, null, null, false)).clusterName());
+    assertEquals("web/api:443/tls=api.web.svc", r.byNumber("web", "api", 443, null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT).clusterName(),
+        "appProtocol https turns TLS on");
+    assertEquals("web/api:443", r.byNumber("web", "api", 443, null,
+        new UpstreamTlsRequest(UpstreamTlsRequest.Mode.OFF, null, null, false)).clusterName(), "an explicit plain protocol beats appProtocol");
+    List<Cluster> clusters = r.clusters(List.of("web/api:80/tls=x.example.com,ca=api-ca", "web/api:80/tls=api.web.svc,insecure"));
+    assertEquals(new dev.weir.snapshot.UpstreamTls("api.web.svc", null, false), clusters.get(0).tls());
+    assertEquals("x.example.com", clusters.get(1).tls().serverName());
+    assertTrue(clusters.get(1).tls().caCertificatesPem().contains("BEGIN CERTIFICATE"));
+  }
+
+  @Test
+  void aMissingCaSecretFailsTheReference() {
+    BackendResolver r = backendResolver(new IndexView(Fixtures.parse(TLS_OBJECTS)));
+    BackendResolver.Resolution missing = r.byNumber("web", "api", 443, null,
+        new UpstreamTlsRequest(UpstreamTlsRequest.Mode.ON, "nope", null, true));
+    assertEquals(Reason.SecretNotFound, missing.reason());
+    assertEquals("secret web/nope not found", missing.message());
+    assertTrue(r.byNumber("web", "api", 443, null, new UpstreamTlsRequest(UpstreamTlsRequest.Mode.ON, "nope", null, false)).ok(),
+        "without verification the CA is not needed (an Ingress with proxy-ssl-verify off)");
+  }
+
+  static BackendResolver backendResolver(IndexView view) {
+    return new BackendResolver(view, new TlsResolver(view, Fixtures.NOW));
   }
 }

@@ -41,6 +41,12 @@ public class RouteBackend {
   @SchemaFrom(type = Protocol.class)
   private String protocol;
 
+  /**
+   * Present (even {@code {}}): speak TLS to the endpoints (with ALPN h2 for H2C/GRPC, http/1.1 for HTTP1).
+   * Omitted: plain TCP, unless the Service port's {@code appProtocol} is {@code https}.
+   */
+  private BackendTls tls;
+
   public RouteBackend() {}
 
   public RouteBackend(String service, int port, int weight) {
@@ -76,6 +82,14 @@ public class RouteBackend {
 
   public void setWeight(Integer weight) {
     this.weight = weight;
+  }
+
+  public BackendTls getTls() {
+    return tls;
+  }
+
+  public void setTls(BackendTls tls) {
+    this.tls = tls;
   }
 
   public String getProtocol() {

@@ -151,4 +151,32 @@ class ProxyRouteSchemaTest {
     assertEquals("GRPC", rules.get(2).getBackends().get(0).getProtocol());
     assertEquals("1Mi", rules.get(2).getMaxRequestBodySize());
   }
+
+  @Test
+  void backendTlsIsAnOptionalObjectWhoseCaAndSkipVerifyExcludeEachOther() throws IOException {
+    JSONSchemaProps backend = rule().getProperties().get("backends").getItems().getSchema();
+    assertFalse(backend.getRequired().contains("tls"));
+    JSONSchemaProps tls = backend.getProperties().get("tls");
+    assertEquals("object", tls.getType());
+    assertEquals(List.of("caSecretName", "insecureSkipVerify", "serverName"), tls.getProperties().keySet().stream().sorted().toList());
+    assertEquals("boolean", tls.getProperties().get("insecureSkipVerify").getType());
+    assertEquals(253L, tls.getProperties().get("serverName").getMaxLength());
+    Pattern dns = Pattern.compile(tls.getProperties().get("serverName").getPattern());
+    assertTrue(dns.matcher("api.web.svc").matches());
+    assertFalse(dns.matcher("API.web").matches());
+    assertFalse(dns.matcher("*.web.svc").matches());
+    assertEquals(List.of("!(has(self.caSecretName) && has(self.insecureSkipVerify) && self.insecureSkipVerify)"),
+        tls.getXKubernetesValidations().stream().map(ValidationRule::getRule).toList());
+    ProxyRoute r = Serialization.unmarshal("""
+        apiVersion: weir.dev/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: x, namespace: web}
+        spec:
+          hosts: [x.example.com]
+          rules:
+          - backends: [{service: a, port: 443, tls: {}}, {service: b, port: 443, tls: {caSecretName: b-ca, serverName: b.example.com}}]
+        """, ProxyRoute.class);
+    assertNull(r.getSpec().getRules().get(0).getBackends().get(0).getTls().getCaSecretName());
+    assertEquals("b-ca", r.getSpec().getRules().get(0).getBackends().get(1).getTls().getCaSecretName());
+  }
 }

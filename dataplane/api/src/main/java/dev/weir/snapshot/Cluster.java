@@ -8,11 +8,22 @@ import java.util.List;
  *
  * @param name e.g. {@code web/api:8080}
  * @param protocol how to speak to the endpoints; null means {@link UpstreamProtocol#HTTP1}
+ * @param tls null: plain TCP; else TLS with these settings, under {@code protocol} (ALPN h2 for H2C,
+ *     http/1.1 for HTTP1). Left out of the JSON when null.
  */
-public record Cluster(String name, List<Endpoint> endpoints, @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Cluster.OmitHttp1.class) UpstreamProtocol protocol) {
+public record Cluster(
+    String name,
+    List<Endpoint> endpoints,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Cluster.OmitHttp1.class) UpstreamProtocol protocol,
+    @JsonInclude(JsonInclude.Include.NON_NULL) UpstreamTls tls) {
   public Cluster {
     endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
     protocol = protocol == null ? UpstreamProtocol.HTTP1 : protocol;
+  }
+
+  /** A plain-TCP cluster. */
+  public Cluster(String name, List<Endpoint> endpoints, UpstreamProtocol protocol) {
+    this(name, endpoints, protocol, null);
   }
 
   /** An HTTP/1.1 cluster. */

@@ -53,4 +53,17 @@ class SnapshotJsonTest {
     assertEquals(s, SnapshotJson.readSnapshot(SnapshotJson.writeSnapshot(s)));
     assertThrows(IllegalArgumentException.class, () -> RoutePolicy.DEFAULT.withHttpsRedirect(200));
   }
+
+  @Test
+  void upstreamTlsSurvivesARoundTripAndIsLeftOutWhenNull() {
+    UpstreamTls tls = new UpstreamTls("api.web.svc", "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n", true);
+    Cluster cluster = new Cluster("ns/svc:80/tls", List.of(new Endpoint("127.0.0.1", 8443)), UpstreamProtocol.H2C, tls);
+    Snapshot s = new Snapshot(7, "", List.of(), List.of(cluster), List.of());
+    Snapshot back = SnapshotJson.readSnapshot(SnapshotJson.writeSnapshot(s));
+    assertEquals(s, back);
+    assertEquals(tls, back.clusters().get(0).tls());
+    String plain = new String(SnapshotJson.writeSnapshot(snapshot(RoutePolicy.DEFAULT, UpstreamProtocol.HTTP1)), StandardCharsets.UTF_8);
+    assertFalse(plain.contains("tls"), plain);
+    assertFalse(tls.toString().contains("BEGIN"), "no PEM in log lines");
+  }
 }

@@ -110,7 +110,7 @@ public final class ConfigHolder {
       next = old.withVersion(s.version());
     } else {
       try {
-        next = RuntimeConfig.compile(s, tls);
+        next = RuntimeConfig.compile(s, tls, old);
       } catch (InvalidSnapshotException e) {
         return reject(new ApplyResult.Rejected(s.version(), e.getMessage()));
       } catch (RuntimeException e) {

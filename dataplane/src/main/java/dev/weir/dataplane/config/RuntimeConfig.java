@@ -5,6 +5,7 @@ import dev.weir.dataplane.tls.CertificateSelector;
 import dev.weir.dataplane.tls.ServerContextCache;
 import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.dataplane.upstream.UpstreamCluster;
+import dev.weir.dataplane.upstream.UpstreamTlsContext;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Snapshot;
 import io.netty.handler.ssl.SslContext;
@@ -50,22 +51,25 @@ public record RuntimeConfig(
 
   /** As {@link #compile(Snapshot)}, building certificates with the listener's TLS policy. */
   public static RuntimeConfig compile(Snapshot snapshot, TlsPolicy tls) {
-    return compile(snapshot, new ServerContextCache(tls));
+    return compile(snapshot, new ServerContextCache(tls), NONE);
   }
 
   /**
-   * As {@link #compile(Snapshot)}, taking the TLS contexts that did not change from {@code contexts}
-   * (the caller tells the cache once the result is in use: {@link #tlsContexts()}).
+   * As {@link #compile(Snapshot)}, taking the server TLS contexts that did not change from {@code contexts}
+   * (the caller tells the cache once the result is in use: {@link #tlsContexts()}) and reusing the
+   * upstream TLS contexts of {@code previous} (the applied config) whose settings are unchanged.
    */
-  public static RuntimeConfig compile(Snapshot snapshot, ServerContextCache contexts) {
+  public static RuntimeConfig compile(Snapshot snapshot, ServerContextCache contexts, RuntimeConfig previous) {
     List<String> problems = SnapshotValidator.validateStructure(snapshot);
     Map<ServerContextCache.Key, SslContext> tls = contexts.contexts(snapshot, problems);
+    Map<String, UpstreamTlsContext> upstreamTls =
+        SnapshotValidator.buildUpstreamTls(snapshot, previous.upstreamTlsContexts(), problems);
     if (!problems.isEmpty()) {
       throw new InvalidSnapshotException(problems);
     }
     Map<String, UpstreamCluster> clusters = new HashMap<>();
     for (Cluster c : snapshot.clusters()) {
-      clusters.put(c.name(), UpstreamCluster.of(c));
+      clusters.put(c.name(), UpstreamCluster.of(c, upstreamTls.get(c.name())));
     }
     return new RuntimeConfig(
         snapshot, RouteTable.compile(snapshot), Map.copyOf(clusters), CertificateSelector.ofKeyed(snapshot, tls), Map.copyOf(tls), true);
@@ -86,6 +90,17 @@ public record RuntimeConfig(
   /** The same compiled config under another version: for a push whose content is what is already applied. */
   public RuntimeConfig withVersion(long version) {
     return new RuntimeConfig(snapshot.withVersion(version), routes, clusters, certificates, tlsContexts, ready);
+  }
+
+  /** The upstream TLS contexts in use, by what they were built from. */
+  Map<UpstreamTlsContext.Key, UpstreamTlsContext> upstreamTlsContexts() {
+    Map<UpstreamTlsContext.Key, UpstreamTlsContext> contexts = new HashMap<>();
+    for (UpstreamCluster c : clusters.values()) {
+      if (c.tls() != null) {
+        contexts.put(c.tls().key(), c.tls());
+      }
+    }
+    return contexts;
   }
 
   /** The cluster by name, or null. */

@@ -4,6 +4,7 @@ import dev.weir.dataplane.routing.HostNames;
 import dev.weir.dataplane.tls.ServerContextCache;
 import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.dataplane.upstream.UpstreamCluster;
+import dev.weir.dataplane.upstream.UpstreamTlsContext;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Endpoint;
 import dev.weir.snapshot.HeaderMatch;
@@ -14,6 +15,7 @@ import dev.weir.snapshot.VirtualHost;
 import dev.weir.snapshot.WeightedCluster;
 import io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +26,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Everything that would stop a snapshot from being applied, as human-readable problems (one line
- * each, naming the virtual host, route, cluster or certificate). All problems are collected, not
+ * each, naming the virtual host, route, cluster or certificate), TLS material included: a certificate or
+ * an upstream CA bundle that does not parse is a NACK, never a cluster silently spoken to unverified. All problems are collected, not
  * only the first, so one NACK tells the controller everything that is wrong.
  */
 public final class SnapshotValidator {
@@ -34,10 +37,14 @@ public final class SnapshotValidator {
 
   private SnapshotValidator() {}
 
-  /** All problems of {@code snapshot}, including certificates that do not parse or match their key; empty when it can be applied. */
+  /**
+   * All problems of {@code snapshot}, including certificates that do not parse or match their key and
+   * upstream CA bundles that do not parse; empty when it can be applied.
+   */
   public static List<String> validate(Snapshot snapshot) {
     List<String> problems = validateStructure(snapshot);
     buildCertificates(snapshot, problems);
+    buildUpstreamTls(snapshot, Map.of(), problems);
     return problems;
   }
 
@@ -82,6 +89,36 @@ public final class SnapshotValidator {
       }
     });
     return built;
+  }
+
+  /**
+   * Builds the client TLS context of every cluster with {@code tls}, adding a problem naming the cluster
+   * for each that fails. Contexts of {@code previous} (the applied config's) with equal settings are
+   * reused, so that an unchanged cluster neither rebuilds its context nor loses its pooled connections;
+   * clusters with equal settings share one. The result is by cluster name.
+   */
+  static Map<String, UpstreamTlsContext> buildUpstreamTls(
+      Snapshot snapshot, Map<UpstreamTlsContext.Key, UpstreamTlsContext> previous, List<String> problems) {
+    Map<UpstreamTlsContext.Key, UpstreamTlsContext> known = new HashMap<>(previous);
+    Map<String, UpstreamTlsContext> byCluster = new HashMap<>();
+    for (Cluster c : snapshot.clusters()) {
+      if (c.tls() == null || c.name() == null) {
+        continue;
+      }
+      UpstreamTlsContext.Key key = new UpstreamTlsContext.Key(c.tls(), c.protocol());
+      UpstreamTlsContext context = known.get(key);
+      if (context == null) {
+        try {
+          context = UpstreamTlsContext.build(key);
+        } catch (IllegalArgumentException e) {
+          problems.add("cluster " + c.name() + ": " + e.getMessage());
+          continue;
+        }
+        known.put(key, context);
+      }
+      byCluster.put(c.name(), context);
+    }
+    return byCluster;
   }
 
   private static void checkCluster(Cluster c, Set<String> names, List<String> problems) {

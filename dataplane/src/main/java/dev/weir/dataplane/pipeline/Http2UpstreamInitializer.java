@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Upstream HTTP/2 (H2C, prior knowledge) connection pipeline: {@code idle h2-codec h2-multiplex
- * h2-guard}; and {@link #streamInitializer()} for each stream: {@code h2-stream-codec
+ * Upstream HTTP/2 connection pipeline, prior knowledge over cleartext (H2C) or over TLS with ALPN h2:
+ * {@code [ssl] idle h2-codec h2-multiplex h2-guard} ({@link UpstreamTlsSetup}); and {@link #streamInitializer()} for each stream: {@code h2-stream-codec
  * upstream-relay}, so that an exchange sees the same HTTP/1.x messages, trailers included (as the
  * last content's trailing headers), as from an HTTP/1.1 upstream.
  */
@@ -49,6 +49,7 @@ public final class Http2UpstreamInitializer extends ChannelInitializer<Channel> 
             .pushEnabled(false)
             .initialWindowSize(Http2ServerSetup.INITIAL_WINDOW_SIZE)
             .maxHeaderListSize(settings.maxHeaderSize());
+    UpstreamTlsSetup.addTlsHandler(ch);
     ch.pipeline()
         .addLast(PipelineNames.IDLE, new IdleStateHandler(settings.upstreamIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         .addLast(

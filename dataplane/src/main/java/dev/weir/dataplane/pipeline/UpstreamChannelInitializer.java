@@ -8,7 +8,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
-/** Upstream connection pipeline: HTTP/1.1 client codec, then the relay to the current exchange. */
+/**
+ * Upstream connection pipeline: for a TLS cluster the {@link SslHandler} first ({@link UpstreamTlsSetup}),
+ * then the HTTP/1.1 client codec, then the relay to the current exchange.
+ */
 @ChannelHandler.Sharable
 public final class UpstreamChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -25,6 +28,7 @@ public final class UpstreamChannelInitializer extends ChannelInitializer<Channel
             .setMaxInitialLineLength(settings.maxInitialLineLength())
             .setMaxHeaderSize(settings.maxHeaderSize())
             .setMaxChunkSize(HttpServerInitializer.MAX_CHUNK_SIZE);
+    UpstreamTlsSetup.addTlsHandler(ch);
     ch.pipeline()
         .addLast(PipelineNames.UPSTREAM_CODEC, new HttpClientCodec(decoder, false, false))
         .addLast(PipelineNames.UPSTREAM_RELAY, new BackendHandler());

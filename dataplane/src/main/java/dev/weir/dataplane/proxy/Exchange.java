@@ -1,6 +1,7 @@
 package dev.weir.dataplane.proxy;
 
 import dev.weir.dataplane.routing.RouteMatch;
+import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.dataplane.upstream.UpstreamConnector;
 import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.UpstreamProtocol;
@@ -20,11 +21,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * loop, streams the request body up and the response body down (never aggregated), and reads from
  * one side only while the other side is writable. Everything here runs on that one event loop.
  *
- * <p>Failures before the response head reach the client are answered (502, 504); after that the
+ * <p>Failures before the response head reach the client are answered (502, 504; a failed TLS handshake
+ * with the upstream is a 502, one that timed out a 504, and both are logged naming the cluster); after that the
  * client connection is closed, since a status cannot be taken back. A bodiless idempotent request
  * that fails on a reused pooled connection (the upstream closed it just as it was reused) is retried
  * once on a fresh connection.
@@ -53,6 +57,7 @@ final class Exchange {
   private final HttpRequest request;
   private final RouteMatch route;
   private final InetSocketAddress endpoint;
+  private final UpstreamCluster cluster;
   private final UpstreamProtocol protocol;
   private final HttpVersion clientVersion;
   private final boolean clientKeepAlive;
@@ -115,7 +120,7 @@ final class Exchange {
       HttpRequest request,
       RouteMatch route,
       InetSocketAddress endpoint,
-      UpstreamProtocol protocol,
+      UpstreamCluster cluster,
       HttpVersion clientVersion,
       boolean clientKeepAlive,
       boolean bodiless,
@@ -149,7 +154,8 @@ final class Exchange {
     this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(policy.requestTimeoutMillis());
     this.connectTimeoutMillis = policy.connectTimeoutMillis();
     this.maxBodyBytes = policy.maxRequestBodyBytes();
-    this.protocol = protocol;
+    this.cluster = cluster;
+    this.protocol = cluster.protocol();
     long stall = px.settings().clientIdleTimeout().toNanos();
     this.clientStallNanos = stall > 0 ? stall : Long.MAX_VALUE; // 0 disables it, as it does the idle handler
   }
@@ -340,7 +346,7 @@ final class Exchange {
 
   private void connect(boolean fresh) {
     attempts++;
-    Future<Channel> f = px.upstreams().acquire(client.eventLoop(), endpoint, protocol, connectTimeoutMillis, fresh);
+    Future<Channel> f = px.upstreams().acquire(client.eventLoop(), endpoint, protocol, cluster.tls(), connectTimeoutMillis, fresh);
     if (f.isDone()) {
       onConnected(f);
     } else {
@@ -356,10 +362,20 @@ final class Exchange {
       return;
     }
     if (!f.isSuccess()) {
-      log.debug("connect to {} failed: {}", endpoint, f.cause().toString());
-      if (f.cause() instanceof ConnectTimeoutException) {
+      Throwable cause = f.cause();
+      if (cause instanceof SslHandshakeTimeoutException) {
+        log.warn("cluster {}: TLS handshake with {} (server name {}) timed out", cluster.name(), endpoint, cluster.tls().settings().serverName());
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream TLS handshake timed out");
+      } else if (cause instanceof SSLException && cluster.tls() != null) {
+        // A configuration problem (wrong CA, name, expired certificate), not a blip: say so where operators look.
+        log.warn("cluster {}: TLS handshake with {} (server name {}) failed: {}", cluster.name(), endpoint,
+            cluster.tls().settings().serverName(), TlsFailures.reason(cause));
+        fail(HttpResponseStatus.BAD_GATEWAY, "upstream TLS handshake failed");
+      } else if (cause instanceof ConnectTimeoutException) {
+        log.debug("connect to {} failed: {}", endpoint, cause.toString());
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream connect timed out"); // as nginx answers it
       } else {
+        log.debug("connect to {} failed: {}", endpoint, cause.toString());
         fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
       }
       return;

@@ -480,7 +480,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     // The exchange takes the head (and, for a full request, its content) from here on.
     exchange =
-        new Exchange(this, timer, ctx.channel(), px, ReferenceCountUtil.retain(request), route, endpoint, cluster.protocol(), version, keepAlive, bodiless, upgrade != null);
+        new Exchange(this, timer, ctx.channel(), px, ReferenceCountUtil.retain(request), route, endpoint, cluster, version, keepAlive, bodiless, upgrade != null);
     exchange.start();
   }
 

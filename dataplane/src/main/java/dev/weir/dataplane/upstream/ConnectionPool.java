@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Idle keep-alive connections of one event loop, per endpoint. Not thread-safe by design: only
+ * Idle keep-alive connections of one event loop, per endpoint and TLS settings ({@link PoolKey}); a TLS
+ * connection is handed out (and so ever pooled) only after its handshake succeeded. Not thread-safe by design: only
  * its event loop touches it, so there are no locks on the request path.
  *
  * <p>An idle connection keeps a read armed; its handler closes it on anything that arrives (the
@@ -29,14 +30,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionPool {
 
-  private static final AttributeKey<InetSocketAddress> ENDPOINT = AttributeKey.valueOf(ConnectionPool.class, "endpoint");
+  private static final AttributeKey<PoolKey> KEY = AttributeKey.valueOf(ConnectionPool.class, "key");
   private static final AttributeKey<Long> IDLE_SINCE = AttributeKey.valueOf(ConnectionPool.class, "idleSince");
 
   private final EventLoop loop;
   private final Bootstrap bootstrap;
   private final Duration idleTimeout;
   private final int maxIdlePerEndpoint;
-  private final Map<InetSocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
+  private final Map<PoolKey, ArrayDeque<Channel>> idle = new HashMap<>();
   private boolean closed;
   private ScheduledFuture<?> sweep;
 
@@ -47,10 +48,14 @@ final class ConnectionPool {
     this.maxIdlePerEndpoint = maxIdlePerEndpoint;
   }
 
-  /** @param connectTimeoutMillis 0: the bootstrap's */
-  Future<Channel> acquire(InetSocketAddress endpoint, boolean fresh, long connectTimeoutMillis) {
+  /**
+   * @param tls null: plain TCP
+   * @param connectTimeoutMillis 0: the bootstrap's
+   */
+  Future<Channel> acquire(InetSocketAddress endpoint, UpstreamTlsContext tls, boolean fresh, long connectTimeoutMillis) {
+    PoolKey key = new PoolKey(endpoint, tls);
     if (!fresh) {
-      ArrayDeque<Channel> channels = idle.get(endpoint);
+      ArrayDeque<Channel> channels = idle.get(key);
       Channel ch;
       while (channels != null && (ch = channels.pollLast()) != null) {
         if (ch.isActive()) {
@@ -61,14 +66,14 @@ final class ConnectionPool {
       }
     }
     Promise<Channel> promise = loop.newPromise();
-    ChannelFuture connect = UpstreamPools.withConnectTimeout(bootstrap, connectTimeoutMillis).connect(endpoint);
+    ChannelFuture connect = UpstreamPools.bootstrapFor(bootstrap, tls, connectTimeoutMillis).connect(endpoint);
     Channel ch = connect.channel();
-    ch.attr(ENDPOINT).set(endpoint);
+    ch.attr(KEY).set(key);
     ch.closeFuture().addListener(f -> forget(ch));
     connect.addListener(
         f -> {
           if (f.isSuccess()) {
-            promise.trySuccess(ch);
+            TlsHandshakes.whenDone(ch, promise);
           } else {
             promise.tryFailure(f.cause());
           }
@@ -77,12 +82,12 @@ final class ConnectionPool {
   }
 
   void release(Channel ch) {
-    InetSocketAddress endpoint = ch.attr(ENDPOINT).get();
-    if (closed || endpoint == null || !ch.isActive()) {
+    PoolKey key = ch.attr(KEY).get();
+    if (closed || key == null || !ch.isActive()) {
       ch.close();
       return;
     }
-    ArrayDeque<Channel> channels = idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+    ArrayDeque<Channel> channels = idle.computeIfAbsent(key, e -> new ArrayDeque<>());
     if (channels.size() >= maxIdlePerEndpoint) {
       ch.close();
       return;
@@ -121,8 +126,8 @@ final class ConnectionPool {
     }
   }
 
-  int idleCount(InetSocketAddress endpoint) {
-    ArrayDeque<Channel> channels = idle.get(endpoint);
+  int idleCount(InetSocketAddress endpoint, UpstreamTlsContext tls) {
+    ArrayDeque<Channel> channels = idle.get(new PoolKey(endpoint, tls));
     return channels == null ? 0 : channels.size();
   }
 
@@ -140,12 +145,12 @@ final class ConnectionPool {
   }
 
   private void forget(Channel ch) {
-    InetSocketAddress endpoint = ch.attr(ENDPOINT).get();
-    ArrayDeque<Channel> channels = endpoint == null ? null : idle.get(endpoint);
+    PoolKey key = ch.attr(KEY).get();
+    ArrayDeque<Channel> channels = key == null ? null : idle.get(key);
     if (channels != null) {
       channels.remove(ch);
       if (channels.isEmpty()) {
-        idle.remove(endpoint);
+        idle.remove(key);
       }
     }
   }

@@ -13,6 +13,8 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
@@ -20,10 +22,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
- * HTTP/2 (H2C) upstream connections of one event loop: one connection per endpoint, shared by all
- * the requests of that loop to it, each request on a stream of its own. Streams beyond the server's
+ * HTTP/2 upstream connections of one event loop, cleartext (H2C) or over TLS (ALPN h2): one connection
+ * per endpoint and TLS settings ({@link PoolKey}), shared by all the requests of that loop to it, each
+ * request on a stream of its own. A TLS connection is used once its handshake succeeded and the backend
+ * agreed to h2 (or said nothing through ALPN). Streams beyond the server's
  * concurrency limit wait in the codec until one ends (its buffering encoder), instead of failing.
  * A connection that is closed or got GOAWAY is replaced by a new one for new streams; streams
  * already open on it finish there. Not thread-safe by design: only its event loop touches it.
@@ -34,7 +39,7 @@ final class Http2ConnectionPool {
   private final Bootstrap bootstrap;
   private final ChannelHandler streamInitializer;
   /** Per endpoint: the connection, ready once connected and the server's first SETTINGS arrived. */
-  private final Map<InetSocketAddress, Future<Channel>> connections = new HashMap<>();
+  private final Map<PoolKey, Future<Channel>> connections = new HashMap<>();
   private boolean closed;
 
   /**
@@ -48,14 +53,15 @@ final class Http2ConnectionPool {
   }
 
   /** A new stream to {@code endpoint}, on the shared connection (made now if there is none usable). */
-  Future<Channel> acquire(InetSocketAddress endpoint, long connectTimeoutMillis) {
+  Future<Channel> acquire(InetSocketAddress endpoint, UpstreamTlsContext tls, long connectTimeoutMillis) {
     Promise<Channel> stream = loop.newPromise();
     if (closed) {
       return stream.setFailure(new IllegalStateException("upstream pools are closed"));
     }
-    Future<Channel> connection = connections.get(endpoint);
+    PoolKey key = new PoolKey(endpoint, tls);
+    Future<Channel> connection = connections.get(key);
     if (connection == null || (connection.isDone() && !usable(connection))) {
-      connection = connect(endpoint, connectTimeoutMillis);
+      connection = connect(key, connectTimeoutMillis);
     }
     Future<Channel> c = connection;
     if (c.isDone()) {
@@ -83,10 +89,22 @@ final class Http2ConnectionPool {
     }
   }
 
-  private Future<Channel> connect(InetSocketAddress endpoint, long connectTimeoutMillis) {
-    ChannelFuture connect = UpstreamPools.withConnectTimeout(bootstrap, connectTimeoutMillis).connect(endpoint);
+  private Future<Channel> connect(PoolKey key, long connectTimeoutMillis) {
+    ChannelFuture connect = UpstreamPools.bootstrapFor(bootstrap, key.tls(), connectTimeoutMillis).connect(key.endpoint());
     Channel ch = connect.channel();
     Promise<Channel> ready = loop.newPromise();
+    SslHandler ssl = ch.pipeline().get(SslHandler.class);
+    if (ssl != null) {
+      // The codec's preface waits in the SslHandler until the handshake is done; a failed one fails the
+      // connection with its own cause rather than with the close that follows.
+      ssl.handshakeFuture().addListener(h -> {
+        if (!h.isSuccess()) {
+          ready.tryFailure(h.cause());
+        } else if (ssl.applicationProtocol() != null && !ApplicationProtocolNames.HTTP_2.equals(ssl.applicationProtocol())) {
+          ready.tryFailure(new SSLHandshakeException("backend chose ALPN protocol " + ssl.applicationProtocol() + ", not h2"));
+        }
+      });
+    }
     // Streams are opened only once the server's SETTINGS are in: before that its concurrency limit
     // is unknown, and streams over it would be refused instead of waiting in the codec.
     ch.pipeline().addAfter(ch.pipeline().context(Http2MultiplexHandler.class).name(), null, new SettingsReceived(ready));
@@ -101,11 +119,11 @@ final class Http2ConnectionPool {
         ch.close();
       }
     });
-    connections.put(endpoint, ready);
+    connections.put(key, ready);
     ch.closeFuture()
         .addListener(
             x -> {
-              connections.remove(endpoint, ready);
+              connections.remove(key, ready);
               ready.tryFailure(new java.nio.channels.ClosedChannelException());
             });
     return ready;

@@ -19,25 +19,41 @@ public final class UpstreamCluster {
   private final String name;
   private final List<InetSocketAddress> endpoints;
   private final UpstreamProtocol protocol;
+  private final UpstreamTlsContext tls;
   private final AtomicInteger cursor = new AtomicInteger();
 
-  public UpstreamCluster(String name, List<InetSocketAddress> endpoints, UpstreamProtocol protocol) {
+  /** @param tls null: plain TCP */
+  public UpstreamCluster(String name, List<InetSocketAddress> endpoints, UpstreamProtocol protocol, UpstreamTlsContext tls) {
     this.name = name;
     this.endpoints = List.copyOf(endpoints);
     this.protocol = protocol;
+    this.tls = tls;
+  }
+
+  public UpstreamCluster(String name, List<InetSocketAddress> endpoints, UpstreamProtocol protocol) {
+    this(name, endpoints, protocol, null);
   }
 
   public UpstreamCluster(String name, List<InetSocketAddress> endpoints) {
     this(name, endpoints, UpstreamProtocol.HTTP1);
   }
 
-  /** Expects endpoint addresses that are IP literals (the validator checks); never resolves names. */
+  /** A plain-TCP cluster; see {@link #of(Cluster, UpstreamTlsContext)}. */
   public static UpstreamCluster of(Cluster cluster) {
+    return of(cluster, null);
+  }
+
+  /**
+   * Expects endpoint addresses that are IP literals (the validator checks); never resolves names.
+   *
+   * @param tls the context built for {@code cluster.tls()}, null when it has none
+   */
+  public static UpstreamCluster of(Cluster cluster, UpstreamTlsContext tls) {
     List<InetSocketAddress> addresses = new ArrayList<>(cluster.endpoints().size());
     for (Endpoint e : cluster.endpoints()) {
       addresses.add(new InetSocketAddress(literal(e.address()), e.port()));
     }
-    return new UpstreamCluster(cluster.name(), addresses, cluster.protocol());
+    return new UpstreamCluster(cluster.name(), addresses, cluster.protocol(), tls);
   }
 
   /** The address of an IP literal, or null when {@code address} is not one. IPv6 may be bracketed. */
@@ -58,6 +74,11 @@ public final class UpstreamCluster {
 
   public UpstreamProtocol protocol() {
     return protocol;
+  }
+
+  /** Null for plain TCP. */
+  public UpstreamTlsContext tls() {
+    return tls;
   }
 
   public List<InetSocketAddress> endpoints() {

@@ -21,14 +21,23 @@ public interface UpstreamConnector {
    * HTTP/1.1 an idle pooled connection unless {@code fresh}, else a new connection; for H2C a new
    * stream on a shared connection. Its AUTO_READ is off.
    *
-   * @param connectTimeoutMillis for a new connection; 0 means the connector's default. A connect
-   *     that runs out of time fails with {@link io.netty.channel.ConnectTimeoutException}.
+   * @param tls null for plain TCP; else a connection with these TLS settings only, handed out once its
+   *     handshake succeeded. A failed handshake fails the future with its {@link javax.net.ssl.SSLException}
+   *     ({@link io.netty.handler.ssl.SslHandshakeTimeoutException} when it ran out of the connect timeout).
+   * @param connectTimeoutMillis for a new connection (and its TLS handshake); 0 means the connector's
+   *     default. A connect that runs out of time fails with {@link io.netty.channel.ConnectTimeoutException}.
    */
-  Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, long connectTimeoutMillis, boolean fresh);
+  Future<Channel> acquire(
+      EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, UpstreamTlsContext tls, long connectTimeoutMillis, boolean fresh);
 
-  /** An HTTP/1.1 connection with the default connect timeout. */
+  /** A plain connection. */
+  default Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, long connectTimeoutMillis, boolean fresh) {
+    return acquire(loop, endpoint, protocol, null, connectTimeoutMillis, fresh);
+  }
+
+  /** A plain HTTP/1.1 connection with the default connect timeout. */
   default Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, boolean fresh) {
-    return acquire(loop, endpoint, UpstreamProtocol.HTTP1, 0, fresh);
+    return acquire(loop, endpoint, UpstreamProtocol.HTTP1, null, 0, fresh);
   }
 
   /** Gives back a connection that finished a request/response cleanly and may serve another. */

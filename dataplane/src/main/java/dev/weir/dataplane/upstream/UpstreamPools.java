@@ -74,7 +74,8 @@ public final class UpstreamPools implements UpstreamConnector {
   }
 
   @Override
-  public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, long connectTimeoutMillis, boolean fresh) {
+  public Future<Channel> acquire(
+      EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, UpstreamTlsContext tls, long connectTimeoutMillis, boolean fresh) {
     if (protocol == UpstreamProtocol.H2C) {
       if (h2Template == null) {
         return loop.newFailedFuture(new UnsupportedOperationException("H2C upstreams are not set up"));
@@ -83,9 +84,9 @@ public final class UpstreamPools implements UpstreamConnector {
       if (h2 == null) {
         h2 = h2Pools.computeIfAbsent(loop, l -> new Http2ConnectionPool(l, h2Template, h2StreamInitializer));
       }
-      return h2.acquire(endpoint, connectTimeoutMillis);
+      return h2.acquire(endpoint, tls, connectTimeoutMillis);
     }
-    return pool(loop).acquire(endpoint, fresh, connectTimeoutMillis);
+    return pool(loop).acquire(endpoint, tls, fresh, connectTimeoutMillis);
   }
 
   @Override
@@ -97,9 +98,14 @@ public final class UpstreamPools implements UpstreamConnector {
     }
   }
 
-  /** Idle connections to {@code endpoint} pooled on {@code loop}; call on that loop (tests use it). */
+  /** Idle plain connections to {@code endpoint} pooled on {@code loop}; call on that loop (tests use it). */
   public int idleCount(EventLoop loop, InetSocketAddress endpoint) {
-    return pool(loop).idleCount(endpoint);
+    return idleCount(loop, endpoint, null);
+  }
+
+  /** Idle connections to {@code endpoint} with these TLS settings (null: plain) pooled on {@code loop}; call on that loop. */
+  public int idleCount(EventLoop loop, InetSocketAddress endpoint, UpstreamTlsContext tls) {
+    return pool(loop).idleCount(endpoint, tls);
   }
 
   /** Closes every idle connection; later releases close instead of pooling. */
@@ -114,13 +120,18 @@ public final class UpstreamPools implements UpstreamConnector {
 
   /**
    * The bootstrap to connect with: {@code bootstrap} itself, or for a route with its own connect
-   * timeout a copy with that timeout (only such routes pay for the copy).
+   * timeout, or a TLS cluster, a copy with that timeout and the TLS context for the channel initializer
+   * (only new connections of such clusters pay for the copy). The connect timeout also bounds the handshake.
    */
-  static Bootstrap withConnectTimeout(Bootstrap bootstrap, long connectTimeoutMillis) {
-    if (connectTimeoutMillis <= 0) {
+  static Bootstrap bootstrapFor(Bootstrap bootstrap, UpstreamTlsContext tls, long connectTimeoutMillis) {
+    if (connectTimeoutMillis <= 0 && tls == null) {
       return bootstrap;
     }
-    return bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
+    Bootstrap b = bootstrap.clone();
+    if (connectTimeoutMillis > 0) {
+      b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis));
+    }
+    return tls == null ? b : b.attr(UpstreamTlsContext.ATTRIBUTE, tls);
   }
 
   private static void onLoop(EventLoop loop, Runnable task) {

@@ -32,7 +32,7 @@ class HttpServerInitializerTest {
   private static final UpstreamConnector NO_UPSTREAMS =
       new UpstreamConnector() {
         @Override
-        public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, long connectTimeoutMillis, boolean fresh) {
+        public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, dev.weir.dataplane.upstream.UpstreamTlsContext tls, long connectTimeoutMillis, boolean fresh) {
           throw new AssertionError("no upstream expected");
         }
 

@@ -52,7 +52,7 @@ final class FakeUpstreams implements UpstreamConnector {
   final List<Long> connectTimeouts = new ArrayList<>();
 
   @Override
-  public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, long connectTimeoutMillis, boolean fresh) {
+  public Future<Channel> acquire(EventLoop loop, InetSocketAddress endpoint, UpstreamProtocol protocol, dev.weir.dataplane.upstream.UpstreamTlsContext tls, long connectTimeoutMillis, boolean fresh) {
     acquired.add(endpoint);
     connectTimeouts.add(connectTimeoutMillis);
     this.fresh.add(fresh);

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.OptionalSslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -77,8 +78,13 @@ public final class EchoBackend implements AutoCloseable {
   private final io.netty.channel.group.ChannelGroup children =
       new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
-  private EchoBackend(String name, String bindAddress) throws InterruptedException {
+  /** Null for a plain backend. */
+  private final BackendTls tls;
+  private final AtomicInteger tlsConnections = new AtomicInteger();
+
+  private EchoBackend(String name, String bindAddress, BackendTls tls) throws InterruptedException {
     this.name = name;
+    this.tls = tls;
     this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("echo-" + name), NioIoHandler.newFactory());
     this.server =
         new ServerBootstrap()
@@ -92,6 +98,13 @@ public final class EchoBackend implements AutoCloseable {
                     children.add(ch);
                     openConnections.incrementAndGet();
                     ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
+                    if (tls != null) {
+                      // TLS or plain, whichever the client speaks: one port serves both, so tests can
+                      // tell a plain from a TLS connection to the same address.
+                      ch.pipeline()
+                          .addLast(new OptionalSslHandler(tls.context()))
+                          .addLast(tls.recorder(ctx -> tlsConnections.incrementAndGet()));
+                    }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerExpectContinueHandler())
@@ -112,8 +125,25 @@ public final class EchoBackend implements AutoCloseable {
    * rejects loopback addresses in EndpointSlices.
    */
   public static EchoBackend start(String name, String bindAddress) {
+    return start(name, bindAddress, null);
+  }
+
+  /**
+   * A backend that speaks TLS with {@code certificate} (HTTP/1.1, ALPN http/1.1) to clients that start a
+   * handshake, and plain HTTP to the others, on one port. Its answers carry {@code x-tls: on|off}.
+   */
+  public static EchoBackend startTls(String name, TestPki.Leaf certificate) {
+    return startTls(name, "127.0.0.1", certificate);
+  }
+
+  /** As {@link #startTls(String, TestPki.Leaf)}, on another local address (see {@link #start(String, String)}). */
+  public static EchoBackend startTls(String name, String bindAddress, TestPki.Leaf certificate) {
+    return start(name, bindAddress, new BackendTls(certificate, "http/1.1"));
+  }
+
+  private static EchoBackend start(String name, String bindAddress, BackendTls tls) {
     try {
-      return new EchoBackend(name, bindAddress);
+      return new EchoBackend(name, bindAddress, tls);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -140,6 +170,21 @@ public final class EchoBackend implements AutoCloseable {
 
   public int openConnections() {
     return openConnections.get();
+  }
+
+  /** Connections whose TLS handshake succeeded since start (TLS backends only). */
+  public int tlsConnections() {
+    return tlsConnections.get();
+  }
+
+  /** SNI names the successful handshakes saw, in order ("" for none); TLS backends only. */
+  public java.util.List<String> serverNames() {
+    return tls == null ? java.util.List.of() : tls.serverNames();
+  }
+
+  /** ALPN protocols the successful handshakes agreed on ("" for none); TLS backends only. */
+  public java.util.List<String> applicationProtocols() {
+    return tls == null ? java.util.List.of() : tls.applicationProtocols();
   }
 
   /** Request heads received since start. */
@@ -295,6 +340,9 @@ public final class EchoBackend implements AutoCloseable {
       }
       ByteBuf body = Unpooled.copiedBuffer(b, StandardCharsets.UTF_8);
       HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+      if (tls != null) {
+        head.headers().set("x-tls", ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null ? "on" : "off");
+      }
       head.headers()
           .set("x-backend", name)
           .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")

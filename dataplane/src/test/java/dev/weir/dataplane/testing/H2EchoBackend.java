@@ -50,7 +50,11 @@ public final class H2EchoBackend implements AutoCloseable {
 
   private final String bindAddress;
 
-  private H2EchoBackend(String name, int maxConcurrentStreams, String bindAddress) throws InterruptedException {
+  /** Null for a cleartext backend. */
+  private final BackendTls tls;
+
+  private H2EchoBackend(String name, int maxConcurrentStreams, String bindAddress, BackendTls tls) throws InterruptedException {
+    this.tls = tls;
     this.bindAddress = bindAddress;
     this.name = name;
     this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("h2-echo-" + name), NioIoHandler.newFactory());
@@ -63,22 +67,53 @@ public final class H2EchoBackend implements AutoCloseable {
                   @Override
                   protected void initChannel(Channel ch) {
                     connections.incrementAndGet();
-                    ch.pipeline()
-                        .addLast(Http2FrameCodecBuilder.forServer().initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams)).build())
-                        .addLast(
-                            new Http2MultiplexHandler(
-                                new ChannelInitializer<Channel>() {
-                                  @Override
-                                  protected void initChannel(Channel stream) {
-                                    streams.incrementAndGet();
-                                    stream.pipeline().addLast(new StreamEcho());
-                                  }
-                                }));
+                    if (tls == null) {
+                      addHttp2(ch, maxConcurrentStreams);
+                    } else {
+                      // HTTP/2 only once the handshake is done: the server's SETTINGS must not go out before it.
+                      ch.pipeline()
+                          .addLast(tls.context().newHandler(ch.alloc()))
+                          .addLast(tls.recorder(ctx -> addHttp2(ctx.channel(), maxConcurrentStreams)));
+                    }
                   }
                 })
             .bind(bindAddress, 0)
             .sync()
             .channel();
+  }
+
+  private void addHttp2(Channel ch, int maxConcurrentStreams) {
+    ch.pipeline()
+        .addLast(Http2FrameCodecBuilder.forServer().initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxConcurrentStreams)).build())
+        .addLast(
+            new Http2MultiplexHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel stream) {
+                    streams.incrementAndGet();
+                    stream.pipeline().addLast(new StreamEcho());
+                  }
+                }));
+  }
+
+  /** An HTTP/2 backend over TLS with {@code certificate}, ALPN h2, as a gRPC server with TLS is. */
+  public static H2EchoBackend startTls(String name, TestPki.Leaf certificate) {
+    try {
+      return new H2EchoBackend(name, 1000, "127.0.0.1", new BackendTls(certificate, "h2"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** SNI names the successful handshakes saw ("" for none); TLS backends only. */
+  public java.util.List<String> serverNames() {
+    return tls == null ? java.util.List.of() : tls.serverNames();
+  }
+
+  /** ALPN protocols the successful handshakes agreed on; TLS backends only. */
+  public java.util.List<String> applicationProtocols() {
+    return tls == null ? java.util.List.of() : tls.applicationProtocols();
   }
 
   public static H2EchoBackend start(String name) {
@@ -92,7 +127,7 @@ public final class H2EchoBackend implements AutoCloseable {
   /** @param bindAddress the address to listen on (and to give out in {@link #endpoint()}) */
   public static H2EchoBackend start(String name, int maxConcurrentStreams, String bindAddress) {
     try {
-      return new H2EchoBackend(name, maxConcurrentStreams, bindAddress);
+      return new H2EchoBackend(name, maxConcurrentStreams, bindAddress, null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

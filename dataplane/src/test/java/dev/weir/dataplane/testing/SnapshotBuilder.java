@@ -97,6 +97,12 @@ public final class SnapshotBuilder {
     return this;
   }
 
+  /** A cluster whose endpoints speak {@code protocol} over TLS with these settings. */
+  public SnapshotBuilder cluster(String name, UpstreamProtocol protocol, dev.weir.snapshot.UpstreamTls tls, Endpoint... endpoints) {
+    clusters.add(new Cluster(name, Arrays.asList(endpoints), protocol, tls));
+    return this;
+  }
+
   /** An EXACT route to one cluster (weight 1). */
   public SnapshotBuilder exact(String name, String path, String cluster) {
     return route(new Route(name, "test", PathMatch.exact(path), List.of(), null, List.of(new WeightedCluster(cluster, 1))));

@@ -78,6 +78,25 @@ public final class TestPki {
     return leaf(ca, "CN=" + dnsNames[0], List.of(dnsNames), KeyPurposeId.id_kp_serverAuth, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(365)));
   }
 
+  /** A server certificate for {@code dnsNames} signed by its own key (no CA vouches for it), valid now for a year. */
+  public static Leaf selfSigned(String... dnsNames) {
+    KeyPair pair = ecKeyPair();
+    X500Name name = new X500Name("CN=" + dnsNames[0]);
+    Instant now = Instant.now();
+    try {
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minus(Duration.ofHours(1))),
+          Date.from(now.plus(Duration.ofDays(365))), name, pair.getPublic());
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
+          java.util.Arrays.stream(dnsNames).map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
+      X509Certificate cert = sign(b, pair.getPrivate());
+      return new Leaf(cert, pem(cert), pem(pair.getPrivate()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A client certificate with this subject (e.g. {@code CN=alice,O=shop}), valid now for a year. */
   public static Leaf client(Ca ca, String subject) {
     Instant now = Instant.now();
