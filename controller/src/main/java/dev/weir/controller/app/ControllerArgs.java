@@ -25,6 +25,7 @@ final class ControllerArgs {
         --control-server-names A,B SANs of the controller's certificate (default weir-controller, .NS, .NS.svc,
                                    .NS.svc.cluster.local, localhost, 127.0.0.1, ::1)
         --insecure-control-channel plaintext control channel, for debugging only (needs a token)
+        --default-certificate NS/NAME  TLS Secret for clients whose SNI name has no certificate of its own
         --token-file FILE          bootstrap token dataplanes must also present (or env WEIR_TOKEN); optional with TLS
         --token-secret NS/NAME     read the token from this Secret (key 'token'), creating it if missing
         --dataplane-service NS/NAME  Service whose address goes into Ingress status (default weir-system/weir-dataplane)
@@ -61,6 +62,7 @@ final class ControllerArgs {
     String dataplaneTlsSecret = null;
     List<String> serverNames = new ArrayList<>();
     boolean insecure = false;
+    String defaultCertificate = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -86,6 +88,7 @@ final class ControllerArgs {
         case "--dataplane-tls-secret" -> dataplaneTlsSecret = value(args, ++i, a);
         case "--control-server-names" -> serverNames.addAll(Arrays.asList(value(args, ++i, a).split(",")));
         case "--insecure-control-channel" -> insecure = true;
+        case "--default-certificate" -> defaultCertificate = value(args, ++i, a);
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
@@ -95,7 +98,7 @@ final class ControllerArgs {
     serverNames.removeIf(String::isBlank);
     return new Parsed(new ControllerOptions(bind, control, admin, className, namespaces, null, tokenFile, tokenSecret,
         dataplaneService, addresses, leader, leaseNs, leaseName, identity, d.heartbeatMillis(), d.holdoffMillis(),
-        d.maxHoldoffMillis(), caSecret, caDir, dataplaneTlsSecret, serverNames, insecure), kubeconfig, false);
+        d.maxHoldoffMillis(), caSecret, caDir, dataplaneTlsSecret, serverNames, insecure, defaultCertificate), kubeconfig, false);
   }
 
   private static String value(String[] args, int i, String option) {

@@ -19,6 +19,8 @@ import java.util.Set;
  *     {@code <caSecret namespace>/weir-dataplane-tls}
  * @param controlServerNames SANs of the controller's server certificate; empty = {@code ServerNames.defaults}
  * @param insecureControlChannel plaintext control channel (debugging only; a token is then required)
+ * @param defaultCertificate {@code namespace/name} of a {@code kubernetes.io/tls} Secret served to TLS clients
+ *     whose SNI name has no certificate of its own; null: the first certificate by name
  */
 public record ControllerOptions(
     String bindAddress,
@@ -42,7 +44,8 @@ public record ControllerOptions(
     Path caDir,
     String dataplaneTlsSecret,
     List<String> controlServerNames,
-    boolean insecureControlChannel) {
+    boolean insecureControlChannel,
+    String defaultCertificate) {
 
   public ControllerOptions {
     watchNamespaces = Set.copyOf(watchNamespaces);
@@ -53,7 +56,7 @@ public record ControllerOptions(
   public static ControllerOptions defaults() {
     return new ControllerOptions("0.0.0.0", 18000, 9902, "weir", Set.of(), null, null, null,
         "weir-system/weir-dataplane", List.of(), false, "weir-system", "weir-controller", hostname(),
-        5000, 5, 200, null, null, null, List.of(), false);
+        5000, 5, 200, null, null, null, List.of(), false, null);
   }
 
   /** The CA (and the dataplane credentials under {@code dir/dataplane}) as files in {@code dir}. */
@@ -72,6 +75,10 @@ public record ControllerOptions(
   /** Plaintext control channel: for debugging only, and only with a token. */
   public ControllerOptions withInsecureControlChannel() {
     return with(b -> b.insecureControlChannel = true);
+  }
+
+  public ControllerOptions withDefaultCertificate(String ref) {
+    return with(b -> b.defaultCertificate = ref);
   }
 
   public ControllerOptions withPorts(int control, int admin) {
@@ -142,6 +149,7 @@ public record ControllerOptions(
     String dataplaneTlsSecret;
     List<String> controlServerNames;
     boolean insecureControlChannel;
+    String defaultCertificate;
 
     Fields(ControllerOptions o) {
       bindAddress = o.bindAddress;
@@ -166,13 +174,14 @@ public record ControllerOptions(
       dataplaneTlsSecret = o.dataplaneTlsSecret;
       controlServerNames = o.controlServerNames;
       insecureControlChannel = o.insecureControlChannel;
+      defaultCertificate = o.defaultCertificate;
     }
 
     ControllerOptions build() {
       return new ControllerOptions(bindAddress, controlPort, adminPort, className, watchNamespaces, token, tokenFile,
           tokenSecret, dataplaneService, statusAddresses, leaderElection, leaseNamespace, leaseName, identity,
           heartbeatMillis, holdoffMillis, maxHoldoffMillis, caSecret, caDir, dataplaneTlsSecret, controlServerNames,
-          insecureControlChannel);
+          insecureControlChannel, defaultCertificate);
     }
   }
 

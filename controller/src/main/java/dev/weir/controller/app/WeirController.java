@@ -50,6 +50,7 @@ public final class WeirController implements AutoCloseable {
   private final Debouncer status;
   private final Timer translateTimer;
   private final TranslateOptions translateOptions;
+  private volatile java.util.List<String> lastProblems = java.util.List.of();
   private StatusWriter statusWriter;
   private Leadership leadership;
   private ControlChannelServer server;
@@ -61,7 +62,8 @@ public final class WeirController implements AutoCloseable {
     this.options = options;
     this.clock = clock;
     this.client = client;
-    this.translateOptions = new TranslateOptions(options.className(), TranslateOptions.CONTROLLER_NAME);
+    this.translateOptions =
+        new TranslateOptions(options.className(), TranslateOptions.CONTROLLER_NAME).withDefaultCertificate(options.defaultCertificate());
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "weir-controller");
       t.setDaemon(true);
@@ -167,6 +169,11 @@ public final class WeirController implements AutoCloseable {
     long translated = System.nanoTime();
     translateTimer.record(translated - start, TimeUnit.NANOSECONDS);
     publisher.publish(result.snapshot());
+    if (!result.problems().equals(lastProblems)) {
+      // Problems of the controller's own settings have no object to carry a condition: log each change.
+      result.problems().forEach(p -> log.warn("{}", p));
+      lastProblems = result.problems();
+    }
     if (log.isDebugEnabled()) {
       log.debug("rebuild: translate {} us, publish {} us", (translated - start) / 1000, (System.nanoTime() - translated) / 1000);
     }

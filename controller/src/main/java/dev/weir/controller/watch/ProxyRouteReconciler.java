@@ -24,9 +24,17 @@ public final class ProxyRouteReconciler implements Reconciler<ProxyRoute> {
   private final ClusterCache cache;
   private final RebuildTrigger rebuild;
 
+  /** {@code namespace/name} of the default certificate's Secret (its changes rebuild too), or null. */
+  private final String defaultCertificate;
+
   public ProxyRouteReconciler(ClusterCache cache, RebuildTrigger rebuild) {
+    this(cache, rebuild, null);
+  }
+
+  public ProxyRouteReconciler(ClusterCache cache, RebuildTrigger rebuild, String defaultCertificate) {
     this.cache = cache;
     this.rebuild = rebuild;
+    this.defaultCertificate = defaultCertificate;
   }
 
   @Override
@@ -61,7 +69,8 @@ public final class ProxyRouteReconciler implements Reconciler<ProxyRoute> {
   }
 
   private boolean referencesSecret(String namespace, String name) {
-    return cache.proxyRoutes().stream().anyMatch(r -> namespace.equals(r.getMetadata().getNamespace())
+    return (namespace + "/" + name).equals(defaultCertificate)
+        || cache.proxyRoutes().stream().anyMatch(r -> namespace.equals(r.getMetadata().getNamespace())
             && References.secrets(r).contains(name))
         || cache.ingresses().stream().anyMatch(i -> namespace.equals(i.getMetadata().getNamespace())
             && References.secrets(i).contains(name));

@@ -103,6 +103,9 @@ class ControlChannelSecurityTest {
     assertTrue(o.controlServerNames().equals(List.of("a.example", "10.0.0.1")), o.controlServerNames().toString());
     assertTrue(ControllerArgs.parse(new String[] {"--insecure-control-channel"}).options().insecureControlChannel());
     assertTrue(ControllerArgs.parse(new String[] {"--ca-dir", "/x"}).options().caDir().equals(Path.of("/x")));
+    assertTrue("weir-system/fallback".equals(
+        ControllerArgs.parse(new String[] {"--default-certificate", "weir-system/fallback"}).options().defaultCertificate()));
+    assertTrue(ControllerOptions.defaults().defaultCertificate() == null);
   }
 
   private static ControlChannelSecurity resolve(ControllerOptions o) throws Exception {
