@@ -1,13 +1,10 @@
 package dev.weir.controller.pki;
 
-import java.io.ByteArrayInputStream;
+import dev.weir.snapshot.pem.PemKeys;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
@@ -39,16 +36,7 @@ public final class Pem {
 
   /** Every certificate in the text, first one first; throws {@link IllegalArgumentException} with a reason. */
   public static List<X509Certificate> certificates(String pem) {
-    if (pem == null || !pem.contains("-----BEGIN CERTIFICATE-----")) {
-      throw new IllegalArgumentException("no PEM certificate found");
-    }
-    try {
-      return CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
-          .stream().map(X509Certificate.class::cast).toList();
-    } catch (CertificateException e) {
-      throw new IllegalArgumentException("certificate does not parse: " + e.getMessage(), e);
-    }
+    return PemKeys.certificates(pem); // the one certificate reader the dataplane and translation use too
   }
 
   public static X509Certificate firstCertificate(String pem) {
