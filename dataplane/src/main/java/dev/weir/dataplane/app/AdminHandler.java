@@ -20,12 +20,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
 
 /**
  * The admin endpoints: {@code /healthz} (the process is up), {@code /readyz} (a snapshot is applied
  * and the dataplane is not draining), {@code /metrics} (Prometheus text) and {@code /snapshot} (the
- * applied snapshot as JSON, with certificate names but never key or certificate material).
+ * applied snapshot as JSON, with certificate names but never key or certificate material), and
+ * {@code /drain}: begins the drain (readiness fails, serving goes on) and answers once the shutdown
+ * delay is over, which is what a Kubernetes {@code preStop} {@code httpGet} hook waits for before
+ * the kubelet sends SIGTERM. Kubelet hooks only GET, so GET is accepted there despite the side
+ * effect; the admin port is not exposed by any Service.
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -34,20 +37,43 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   private final ConfigHolder config;
   private final DataplaneMetrics metrics;
-  private final BooleanSupplier draining;
+  private final ShutdownDelay drain;
 
-  AdminHandler(ConfigHolder config, DataplaneMetrics metrics, BooleanSupplier draining) {
+  AdminHandler(ConfigHolder config, DataplaneMetrics metrics, ShutdownDelay drain) {
     this.config = config;
     this.metrics = metrics;
-    this.draining = draining;
+    this.drain = drain;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (isDrain(request)) {
+      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      boolean head = HttpMethod.HEAD.equals(request.method());
+      drain.begin().whenComplete((v, e) -> ctx.executor().execute(() -> {
+        FullHttpResponse done = text(HttpResponseStatus.OK, "draining: the shutdown delay of " + drain.delay() + " is over\n");
+        send(ctx, done, keepAlive, head);
+      }));
+      return;
+    }
     FullHttpResponse response = answer(request);
     boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+    send(ctx, response, keepAlive, HttpMethod.HEAD.equals(request.method()));
+  }
+
+  private static boolean isDrain(FullHttpRequest request) {
+    if (request.decoderResult().isFailure()) {
+      return false;
+    }
+    String uri = request.uri();
+    boolean path = uri.equals("/drain") || uri.startsWith("/drain?");
+    HttpMethod m = request.method();
+    return path && (HttpMethod.GET.equals(m) || HttpMethod.POST.equals(m) || HttpMethod.HEAD.equals(m));
+  }
+
+  private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, boolean head) {
     HttpUtil.setContentLength(response, response.content().readableBytes());
-    if (HttpMethod.HEAD.equals(request.method())) {
+    if (head) {
       response.content().clear();
     }
     if (keepAlive) {
@@ -74,7 +100,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/healthz":
         return text(HttpResponseStatus.OK, "ok\n");
       case "/readyz":
-        if (draining.getAsBoolean()) {
+        if (drain.begun()) {
           return text(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n");
         }
         return config.isReady()

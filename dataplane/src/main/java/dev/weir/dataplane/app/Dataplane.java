@@ -59,6 +59,7 @@ public final class Dataplane implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   private Channel admin;
   private ControlChannelClient controller;
+  private final ShutdownDelay shutdownDelay;
   private volatile boolean draining;
   private volatile boolean closed;
   private int httpPort;
@@ -74,6 +75,7 @@ public final class Dataplane implements AutoCloseable {
     this.io = transport.newGroup(options.ioThreads(), "weir-io");
     // Snapshots are applied on the control channel's own thread, never on a proxy event loop.
     this.control = options.hasController() ? transport.newGroup(1, "weir-control") : null;
+    this.shutdownDelay = new ShutdownDelay(options.shutdownDelay(), io, this::readinessFails);
     Http2UpstreamInitializer h2 = new Http2UpstreamInitializer(options.proxy());
     this.upstreams =
         new UpstreamPools(
@@ -142,9 +144,25 @@ public final class Dataplane implements AutoCloseable {
     return options.replicaId();
   }
 
-  /** True once {@link #close} began: readiness fails, listeners are closed. */
+  /** True once a drain began ({@link #close}, {@link #beginDrain} or {@code /drain}): readiness fails. */
   public boolean isDraining() {
     return draining;
+  }
+
+  /**
+   * Fails readiness now and keeps serving for the shutdown delay; what {@code GET /drain} on the
+   * admin port does (a {@code preStop} hook). {@link #close} still has to follow, as SIGTERM does.
+   *
+   * @return completes when the shutdown delay is over
+   */
+  public java.util.concurrent.CompletableFuture<Void> beginDrain() {
+    return shutdownDelay.begin();
+  }
+
+  private void readinessFails() {
+    draining = true;
+    log.info("dataplane {} draining: readiness fails; still serving for the shutdown delay of {}", options.replicaId(),
+        options.shutdownDelay());
   }
 
   /** True while the control channel is connected (always false in static mode). */
@@ -171,17 +189,19 @@ public final class Dataplane implements AutoCloseable {
   }
 
   /**
-   * Graceful stop: readiness fails, listeners stop accepting, idle keep-alive connections close
-   * now and busy ones after their current response; whatever is still open at the deadline is
-   * closed; then the event loops stop.
+   * Graceful stop: readiness fails and the listeners keep serving for the shutdown delay (counted
+   * from {@link #beginDrain} if that came first); then the listeners stop accepting, idle keep-alive
+   * connections close now and busy ones after their current response (GOAWAY on HTTP/2); whatever is
+   * still open at the deadline is closed; then the event loops stop.
    */
   public synchronized void close(Duration deadline) {
     if (closed) {
       return;
     }
     closed = true;
-    draining = true;
-    log.info("dataplane {} draining ({} connections, deadline {})", options.replicaId(), connections.size(), deadline);
+    shutdownDelay.begin();
+    shutdownDelay.await();
+    log.info("dataplane {} stops accepting ({} connections, deadline {})", options.replicaId(), connections.size(), deadline);
     for (Channel l : listeners) {
       l.close().awaitUninterruptibly();
     }
@@ -242,7 +262,7 @@ public final class Dataplane implements AutoCloseable {
         new ServerBootstrap()
             .group(io)
             .channel(transport.serverChannel())
-            .childHandler(new AdminServerInitializer(new AdminHandler(config, metrics, () -> draining)));
+            .childHandler(new AdminServerInitializer(new AdminHandler(config, metrics, shutdownDelay)));
     // No SO_REUSEPORT here even with --reuse-port: health and metrics must reach the replica they are about.
     admin = bindOrThrow(b, options.adminPort(), "admin");
     adminPort = ((InetSocketAddress) admin.localAddress()).getPort();

@@ -45,6 +45,12 @@ public final class DataplaneMain {
         --connect-timeout D  default upstream connect timeout, e.g. 5s or 500ms (default 5s)
         --response-timeout D default time an upstream may stay silent mid-exchange (default 60s)
         --client-idle-timeout D  idle keep-alive client connections close after this (default 60s)
+        --shutdown-delay D   on SIGTERM (or GET /drain on the admin port): fail /readyz at once but keep
+                             accepting and serving for D, while endpoints and load balancers catch up
+                             (default 0s; the Kubernetes manifests use 15s)
+        --drain-timeout D    then stop accepting, close idle keep-alive connections, answer the next
+                             request on busy ones with Connection: close (GOAWAY on HTTP/2), and give
+                             in-flight requests D to finish before closing what is left (default 25s)
         --help               print this and exit
       """;
 
@@ -147,6 +153,8 @@ public final class DataplaneMain {
         case "--connect-timeout" -> proxy = proxy.withConnectTimeout(duration(arg, value(args, ++i, arg)));
         case "--response-timeout" -> proxy = proxy.withResponseTimeout(duration(arg, value(args, ++i, arg)));
         case "--client-idle-timeout" -> proxy = proxy.withClientIdleTimeout(duration(arg, value(args, ++i, arg)));
+        case "--shutdown-delay" -> b.shutdownDelay(durationOrZero(arg, value(args, ++i, arg)));
+        case "--drain-timeout" -> b.drainTimeout(duration(arg, value(args, ++i, arg)));
         default -> throw new IllegalArgumentException("unknown option " + arg);
       }
     }
@@ -244,6 +252,14 @@ public final class DataplaneMain {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(option + " must be a duration above zero such as 500ms, 5s or 2m, got " + v);
     }
+  }
+
+  /** Like {@link #duration}, but {@code 0} (or {@code 0s}) is allowed too. */
+  static Duration durationOrZero(String option, String v) {
+    if (v.trim().matches("0+(ms|s|m)?")) {
+      return Duration.ZERO;
+    }
+    return duration(option, v);
   }
 
   private static int positive(String option, String v) {

@@ -21,7 +21,9 @@ import java.time.Duration;
  * @param ioThreads event loop threads for the listeners and upstream connections
  * @param heartbeatInterval control-channel heartbeat period (dead peer after three)
  * @param reportInterval control-channel report period
- * @param drainTimeout how long {@link Dataplane#close()} lets in-flight requests finish
+ * @param shutdownDelay how long {@link Dataplane#close()} (SIGTERM) or the admin {@code /drain} keeps accepting and
+ *     serving with readiness failed, before the listeners close, so that endpoints catch up
+ * @param drainTimeout how long {@link Dataplane#close()} then lets in-flight requests finish
  * @param tls TLS versions and cipher suites of the HTTPS listener
  * @param h2c the HTTP listener also speaks HTTP/2 without TLS (prior knowledge and {@code Upgrade: h2c})
  */
@@ -44,7 +46,8 @@ public record DataplaneOptions(
     Duration drainTimeout,
     boolean h2c,
     TlsPolicy tls,
-    Path controlTlsDir) {
+    Path controlTlsDir,
+    Duration shutdownDelay) {
 
   public static final int NO_PORT = -1;
 
@@ -58,6 +61,10 @@ public record DataplaneOptions(
     token = token == null ? "" : token;
     proxy = proxy == null ? ProxySettings.defaults() : proxy;
     tls = tls == null ? TlsPolicy.DEFAULT : tls;
+    shutdownDelay = shutdownDelay == null ? Duration.ZERO : shutdownDelay;
+    if (shutdownDelay.isNegative() || drainTimeout == null || drainTimeout.isNegative()) {
+      throw new IllegalArgumentException("shutdownDelay and drainTimeout must not be negative");
+    }
   }
 
   public boolean hasController() {
@@ -95,6 +102,7 @@ public record DataplaneOptions(
     b.h2c = h2c;
     b.tls = tls;
     b.controlTlsDir = controlTlsDir;
+    b.shutdownDelay = shutdownDelay;
     return b;
   }
 
@@ -118,6 +126,7 @@ public record DataplaneOptions(
     private boolean h2c = true;
     private TlsPolicy tls = TlsPolicy.DEFAULT;
     private Path controlTlsDir;
+    private Duration shutdownDelay = Duration.ZERO;
 
     private Builder() {}
 
@@ -139,12 +148,13 @@ public record DataplaneOptions(
     public Builder h2c(boolean v) { h2c = v; return this; }
     public Builder tls(TlsPolicy v) { tls = v; return this; }
     public Builder controlTlsDir(Path v) { controlTlsDir = v; return this; }
+    public Builder shutdownDelay(Duration v) { shutdownDelay = v; return this; }
 
     public DataplaneOptions build() {
       return new DataplaneOptions(
           bindAddress, httpPort, httpsPort, adminPort, controllerHost, controllerPort, token, replicaId, stateDir,
           staticSnapshot, reusePort, ioThreads, proxy, heartbeatInterval, reportInterval, drainTimeout, h2c, tls,
-          controlTlsDir);
+          controlTlsDir, shutdownDelay);
     }
   }
 

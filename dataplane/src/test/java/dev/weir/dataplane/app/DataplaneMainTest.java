@@ -188,4 +188,17 @@ class DataplaneMainTest {
     assertTrue(error(Map.of(), "--tls-min-version", "1.0").contains("--tls-min-version"));
     assertTrue(error(Map.of(), "--tls-ciphers", "RC4_FOREVER").contains("RC4_FOREVER"));
   }
+
+  @Test
+  void drainOptions() {
+    DataplaneOptions d = parse();
+    assertEquals(java.time.Duration.ZERO, d.shutdownDelay());
+    assertEquals(java.time.Duration.ofSeconds(25), d.drainTimeout());
+    DataplaneOptions o = parse("--shutdown-delay", "15s", "--drain-timeout", "40s");
+    assertEquals(java.time.Duration.ofSeconds(15), o.shutdownDelay());
+    assertEquals(java.time.Duration.ofSeconds(40), o.drainTimeout());
+    assertEquals(java.time.Duration.ZERO, parse("--shutdown-delay", "0").shutdownDelay());
+    assertTrue(error(Map.of(), "--shutdown-delay", "-1s").contains("--shutdown-delay must be a duration"));
+    assertTrue(error(Map.of(), "--drain-timeout", "0s").contains("above zero"));
+  }
 }

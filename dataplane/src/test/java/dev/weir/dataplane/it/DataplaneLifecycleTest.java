@@ -2,12 +2,14 @@ package dev.weir.dataplane.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.dataplane.app.Dataplane;
 import dev.weir.dataplane.app.DataplaneOptions;
 import dev.weir.dataplane.config.ConfigHolder;
+import dev.weir.dataplane.testing.Await;
 import dev.weir.dataplane.testing.EchoBackend;
 import dev.weir.dataplane.testing.HttpTestClient;
 import dev.weir.dataplane.testing.HttpTestClient.Response;
@@ -196,5 +198,46 @@ class DataplaneLifecycleTest {
     closing.get(5, TimeUnit.SECONDS);
     assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 4_000, "close did not wait for the deadline");
     assertThrows(Exception.class, () -> HttpTestClient.get(dp.httpPort(), "life.test", "/"));
+  }
+
+  @Test
+  void theShutdownDelayFailsReadinessButKeepsServingNewAndKeptConnections() throws Exception {
+    Dataplane dp = Dataplane.start(DataplaneOptions.ephemeral().shutdownDelay(Duration.ofMillis(800)).build());
+    dp.config().apply(snapshot(1));
+    HttpTestClient kept = HttpTestClient.connect(dp.httpPort());
+    assertEquals(200, kept.get("life.test", "/before").status());
+    assertEquals(200, HttpTestClient.get(dp.adminPort(), "admin", "/readyz").status());
+
+    long start = System.nanoTime();
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> dp.close(Duration.ofSeconds(5)));
+    Await.until("draining", Duration.ofSeconds(2), dp::isDraining);
+    assertEquals(503, HttpTestClient.get(dp.adminPort(), "admin", "/readyz").status(), "readiness fails at once");
+    Response inDelay = kept.get("life.test", "/during");
+    assertEquals(200, inDelay.status(), "a kept-alive connection is served during the delay");
+    assertNull(inDelay.header("connection"), "and not told to close yet");
+    assertEquals(200, HttpTestClient.get(dp.httpPort(), "life.test", "/new").status(), "new connections are still accepted");
+
+    closing.get(5, TimeUnit.SECONDS);
+    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) >= 800, "listeners stayed open for the delay");
+    assertTrue(kept.awaitClosedByServer(), "the idle kept-alive connection is closed after the delay");
+    kept.close();
+    assertThrows(Exception.class, () -> HttpTestClient.get(dp.httpPort(), "life.test", "/"));
+  }
+
+  @Test
+  void drainOnTheAdminPortStartsTheDelayThatCloseThenOnlyFinishes() throws Exception {
+    Dataplane dp = Dataplane.start(DataplaneOptions.ephemeral().shutdownDelay(Duration.ofMillis(600)).build());
+    dp.config().apply(snapshot(1));
+    long start = System.nanoTime();
+    // What the preStop hook does: GET /drain returns when the delay is over, then the kubelet sends SIGTERM.
+    Response drained = HttpTestClient.get(dp.adminPort(), "admin", "/drain");
+    long hook = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertEquals(200, drained.status());
+    assertTrue(hook >= 600, "the hook waited for the delay: " + hook + " ms");
+    assertTrue(dp.isDraining());
+    assertEquals(200, HttpTestClient.get(dp.httpPort(), "life.test", "/still").status(), "still serving until SIGTERM");
+    long closeStart = System.nanoTime();
+    dp.close(Duration.ofSeconds(5));
+    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStart) < 500, "the delay is not served twice");
   }
 }
