@@ -286,6 +286,17 @@ public final class WeirSystem implements AutoCloseable {
     return stateRoot.resolve("ca");
   }
 
+  /**
+   * A kubeconfig file for controller processes: the embedded API server's, or null against a real
+   * cluster (the processes inherit {@code KUBECONFIG}).
+   */
+  public Path kubeconfigForProcesses() throws IOException {
+    if (api == null) return null;
+    Path file = stateRoot.resolve("kubeconfig");
+    if (!Files.exists(file)) api.writeKubeconfig(file);
+    return file;
+  }
+
   public void stopDataplane(Dataplane d) {
     d.close();
     dataplanes.remove(d);

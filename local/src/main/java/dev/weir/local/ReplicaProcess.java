@@ -88,6 +88,17 @@ public final class ReplicaProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** SIGTERM, as the kubelet sends it: the replica drains and exits on its own. Does not wait. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits up to {@code millis} for the process to exit; its exit status, or empty if it still runs. */
+  public java.util.OptionalInt awaitExit(long millis) throws InterruptedException {
+    return process.waitFor(millis, TimeUnit.MILLISECONDS) ? java.util.OptionalInt.of(process.exitValue())
+        : java.util.OptionalInt.empty();
+  }
+
   /** SIGTERM, so the replica drains; SIGKILL if it takes too long. */
   @Override
   public void close() {
