@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -48,6 +49,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -88,27 +90,61 @@ class DeployManifestsTest {
   /**
   * What each kustomization must render.
   *
+  * @param dir the kustomization, under deploy/
+  * @param components kustomize Components (under deploy/) added on top of {@code dir}, as a user's own
+  *     kustomization would (rendered from a temporary one)
   * @param maxDisruptions the most dataplane pods the PDB may let go at once at any HPA scale (null: only
   *     "at least one stays", i.e. allowed(n) <= n - 1)
+  * @param production production hardening: anti-affinity, a controller PDB
+  * @param monitoring components/monitoring is in: PodMonitors, PrometheusRule, dashboard ConfigMap
+  * @param rps components/rps-autoscaling is in: the HPA also scales on requests per second
   */
-  record Variant(String dir, String tag, int controllerReplicas, int hpaMin, int hpaMax, String pullPolicy,
-      Integer maxDisruptions) {
+  record Variant(String dir, List<String> components, String tag, int controllerReplicas, int hpaMin, int hpaMax,
+      String pullPolicy, Integer maxDisruptions, boolean production, boolean monitoring, boolean rps) {
     @Override
     public String toString() {
-      return dir;
+      return components.isEmpty() ? dir : dir + " + " + String.join(" + ", components);
     }
   }
 
-  static final Variant BASE = new Variant("base", "0.1.0", 2, 2, 10, null, null);
-  static final Variant DEV = new Variant("overlays/dev", "dev", 1, 1, 2, "IfNotPresent", null);
-  static final Variant PRODUCTION = new Variant("overlays/production", "0.1.0", 2, 3, 20, null, 1);
+  static final Variant BASE = new Variant("base", List.of(), "0.1.0", 2, 2, 10, null, null, false, false, false);
+  static final Variant DEV =
+      new Variant("overlays/dev", List.of(), "dev", 1, 1, 2, "IfNotPresent", null, false, false, false);
+  static final Variant PRODUCTION =
+      new Variant("overlays/production", List.of(), "0.1.0", 2, 3, 20, null, 1, true, false, false);
+  static final Variant MONITORING =
+      new Variant("overlays/monitoring", List.of(), "0.1.0", 2, 3, 20, null, 1, true, true, false);
+  /** The component is meant for either overlay: dev with monitoring must build too. */
+  static final Variant DEV_MONITORING = new Variant("overlays/dev", List.of("components/monitoring"), "dev", 1, 1, 2,
+      "IfNotPresent", null, false, true, false);
+  static final Variant MONITORING_RPS = new Variant("overlays/monitoring", List.of("components/rps-autoscaling"),
+      "0.1.0", 2, 3, 20, null, 1, true, true, true);
 
   static Stream<Variant> variants() {
-    return Stream.of(BASE, DEV, PRODUCTION);
+    return Stream.of(BASE, DEV, PRODUCTION, MONITORING, DEV_MONITORING, MONITORING_RPS);
+  }
+
+  static Stream<Variant> monitoringVariants() {
+    return variants().filter(Variant::monitoring);
   }
 
   /** Kind/name of every object an install creates, nothing more, nothing less. */
-  static final Set<String> EXPECTED_OBJECTS = new TreeSet<>(List.of(
+  static Set<String> expectedObjects(Variant v) {
+    Set<String> expected = new TreeSet<>(BASE_OBJECTS);
+    if (v.production()) {
+      expected.add("PodDisruptionBudget/weir-controller");
+    }
+    if (v.monitoring()) {
+      expected.addAll(List.of("PodMonitor/weir-dataplane", "PodMonitor/weir-controller", "PrometheusRule/weir",
+          "ConfigMap/weir-dashboard"));
+    }
+    return expected;
+  }
+
+  /** The Prometheus Operator's kinds: fabric8 has no model for them, so they render as generic resources. */
+  static final Set<String> MONITORING_KINDS = Set.of("PodMonitor", "PrometheusRule");
+
+  static final Set<String> BASE_OBJECTS = new TreeSet<>(List.of(
       "Namespace/weir-system",
       "CustomResourceDefinition/proxyroutes.weir.dev",
       "IngressClass/weir",
@@ -123,7 +159,9 @@ class DeployManifestsTest {
       "Deployment/weir-dataplane",
       "Service/weir-dataplane",
       "HorizontalPodAutoscaler/weir-dataplane",
-      "PodDisruptionBudget/weir-dataplane"));
+      "PodDisruptionBudget/weir-dataplane",
+      "NetworkPolicy/weir-controller",
+      "NetworkPolicy/weir-dataplane"));
 
   static final Set<String> CLUSTER_SCOPED_KINDS = Set.of(
       "Namespace", "CustomResourceDefinition", "IngressClass", "ClusterRole", "ClusterRoleBinding");
@@ -175,7 +213,38 @@ class DeployManifestsTest {
   static List<HasMetadata> render(Variant v) {
     String kubectl = kubectl();
     assumeTrue(kubectl != null, "kubectl is not installed: skipping the kustomize render checks");
-    return RENDERED.computeIfAbsent(v.dir(), dir -> kustomize(kubectl, deployDir().resolve(dir)));
+    return RENDERED.computeIfAbsent(v.toString(), key -> v.components().isEmpty()
+        ? kustomize(kubectl, deployDir().resolve(v.dir()))
+        : kustomizeWithComponents(kubectl, v));
+  }
+
+  /** Renders v.dir plus v.components through a temporary kustomization (kustomize wants relative paths). */
+  private static List<HasMetadata> kustomizeWithComponents(String kubectl, Variant v) {
+    Path tmp = null;
+    try {
+      tmp = Files.createTempDirectory("weir-kustomize");
+      Path from = tmp.toRealPath();
+      Path deploy = deployDir().toRealPath();
+      StringBuilder k = new StringBuilder("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n");
+      k.append("resources:\n- ").append(from.relativize(deploy.resolve(v.dir()))).append('\n');
+      k.append("components:\n");
+      for (String c : v.components()) {
+        k.append("- ").append(from.relativize(deploy.resolve(c))).append('\n');
+      }
+      Files.writeString(tmp.resolve("kustomization.yaml"), k.toString());
+      return kustomize(kubectl, tmp);
+    } catch (IOException e) {
+      throw new AssertionError("could not write a kustomization for " + v, e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp.resolve("kustomization.yaml"));
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // temp dir
+        }
+      }
+    }
   }
 
   private static List<HasMetadata> kustomize(String kubectl, Path dir) {
@@ -225,7 +294,9 @@ class DeployManifestsTest {
       HasMetadata o = assertInstanceOf(HasMetadata.class, doc, what + ": not a Kubernetes object: " + doc);
       // A typed model class means fabric8 knows this apiVersion + kind (a typo'd or removed apiVersion
       // would come back as a GenericKubernetesResource).
-      assertFalse(o instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource,
+      // (except the Prometheus Operator's kinds, which fabric8 does not model; DeployMonitoringTest checks them)
+      assertFalse(o instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource
+          && !("monitoring.coreos.com/v1".equals(o.getApiVersion()) && MONITORING_KINDS.contains(o.getKind())),
           () -> what + ": unknown apiVersion/kind " + o.getApiVersion() + " " + o.getKind());
       objects.add(o);
     }
@@ -336,7 +407,7 @@ class DeployManifestsTest {
     List<HasMetadata> objects = render(v);
     List<String> ids = objects.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList();
     assertEquals(ids.size(), new TreeSet<>(ids).size(), () -> "duplicate objects in " + ids);
-    assertEquals(EXPECTED_OBJECTS, new TreeSet<>(ids));
+    assertEquals(expectedObjects(v), new TreeSet<>(ids));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -364,8 +435,11 @@ class DeployManifestsTest {
       assertNotNull(labels, id);
       assertEquals("weir", labels.get(PART_OF), () -> id);
       if (!Set.of("Namespace", "CustomResourceDefinition").contains(o.getKind())) {
-        assertTrue(Set.of(CONTROLLER, DATAPLANE).contains(labels.get(NAME_LABEL)), () -> id + " name label");
-        assertTrue(Set.of("controller", "dataplane").contains(labels.get(COMPONENT)), () -> id + " component");
+        // objects about both workloads (alerts, dashboard) are "weir"/"monitoring"; the rest belong to one
+        Map<String, String> nameToComponent = Set.of("PrometheusRule", "ConfigMap").contains(o.getKind())
+            ? Map.of("weir", "monitoring") : Map.of(CONTROLLER, "controller", DATAPLANE, "dataplane");
+        assertTrue(nameToComponent.containsKey(labels.get(NAME_LABEL)), () -> id + " name label");
+        assertEquals(nameToComponent.get(labels.get(NAME_LABEL)), labels.get(COMPONENT), () -> id + " component");
       }
     }
     for (Deployment d : all(render(v), Deployment.class)) {
@@ -384,6 +458,9 @@ class DeployManifestsTest {
   void noUnknownFields(Variant v) {
     List<String> unknown = new ArrayList<>();
     for (HasMetadata o : render(v)) {
+      if (o instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource) {
+        continue; // all of it is "additional": DeployMonitoringTest checks the PodMonitor and PrometheusRule fields
+      }
       collectUnknownFields(o, o.getKind() + "/" + o.getMetadata().getName(), unknown,
           new IdentityHashMap<>());
     }
@@ -568,6 +645,7 @@ class DeployManifestsTest {
     assertEquals(admin, containerPort(c, "admin"));
     assertHttpProbe(c, c.getReadinessProbe(), "/readyz", admin);
     assertHttpProbe(c, c.getLivenessProbe(), "/healthz", admin);
+    assertHttpProbe(c, c.getStartupProbe(), "/healthz", admin);
 
     boolean spread = pod.getTopologySpreadConstraints() != null && pod.getTopologySpreadConstraints().stream()
         .anyMatch(t -> "kubernetes.io/hostname".equals(t.getTopologyKey())
@@ -595,9 +673,14 @@ class DeployManifestsTest {
 
   static void assertHttpProbe(Container c, Probe probe, String path, int port) {
     assertNotNull(probe, c.getName() + " probe " + path);
-    assertNotNull(probe.getHttpGet(), c.getName() + " probe " + path + " is not httpGet");
-    assertEquals(path, probe.getHttpGet().getPath());
-    assertEquals(port, resolvePort(c, probe.getHttpGet().getPort()), c.getName() + " probe " + path + " port");
+    assertHttpGet(c, probe.getHttpGet(), path, port, "probe");
+  }
+
+  static void assertHttpGet(Container c, HTTPGetAction get, String path, int port, String what) {
+    assertNotNull(get, c.getName() + " " + what + " " + path + " is not httpGet");
+    assertEquals(path, get.getPath(), c.getName() + " " + what);
+    assertEquals(port, resolvePort(c, get.getPort()), c.getName() + " " + what + " " + path + " port");
+    assertTrue(get.getHost() == null, c.getName() + " " + what + " " + path + ": no host, the pod's own IP");
   }
 
   static void assertServicePort(Service svc, Container c, String name, int port, int containerPort) {
@@ -639,7 +722,9 @@ class DeployManifestsTest {
     assertEquals("/var/run/weir/control-tls", option(args, "--control-tls-dir"));
     assertEquals("/var/lib/weir", option(args, "--state-dir"));
     assertEquals("$(POD_NAME)", option(args, "--replica-id"));
-    assertEquals(14, args.size(), () -> "unexpected dataplane args " + args);
+    Duration shutdownDelay = duration(option(args, "--shutdown-delay"));
+    Duration drainTimeout = duration(option(args, "--drain-timeout"));
+    assertEquals(18, args.size(), () -> "unexpected dataplane args " + args);
     assertDownwardApi(c, "POD_NAME", "metadata.name");
 
     // --controller names the controller Service's control port
@@ -659,6 +744,7 @@ class DeployManifestsTest {
     // probes: ready only with a snapshot applied (/readyz), alive (/healthz)
     assertHttpProbe(c, c.getReadinessProbe(), "/readyz", admin);
     assertHttpProbe(c, c.getLivenessProbe(), "/healthz", admin);
+    assertHttpProbe(c, c.getStartupProbe(), "/healthz", admin);
 
     // metrics scraped from the admin port
     Map<String, String> annotations = d.getSpec().getTemplate().getMetadata().getAnnotations();
@@ -667,15 +753,22 @@ class DeployManifestsTest {
     assertEquals(String.valueOf(admin), annotations.get("prometheus.io/port"));
     assertEquals("/metrics", annotations.get("prometheus.io/path"));
 
-    // drain: preStop keeps serving while endpoints/LBs forget the pod, then SIGTERM drains in-flight requests
+    // drain: the preStop hook GET /drain starts the drain and answers after --shutdown-delay (serving, not
+    // ready, while endpoints and load balancers forget the pod); SIGTERM follows and in-flight requests get
+    // --drain-timeout. The grace period covers the hook as well, so it must exceed the sum.
     assertNotNull(c.getLifecycle(), "dataplane lifecycle");
-    assertNotNull(c.getLifecycle().getPreStop(), "dataplane preStop");
-    long preStop = preStopSeconds(c);
-    assertTrue(preStop >= 5, "preStop sleep too short to leave the load balancer: " + preStop);
+    var preStop = c.getLifecycle().getPreStop();
+    assertNotNull(preStop, "dataplane preStop");
+    assertNull(preStop.getExec(), "preStop exec needs a shell/sleep in the image: use GET /drain");
+    assertHttpGet(c, preStop.getHttpGet(), "/drain", admin, "preStop");
+    assertTrue(shutdownDelay.toSeconds() >= 5,
+        "--shutdown-delay too short for endpoints and load balancers to drop the pod: " + shutdownDelay);
+    assertTrue(drainTimeout.toSeconds() >= 10, "--drain-timeout too short for in-flight requests: " + drainTimeout);
     Long grace = pod.getTerminationGracePeriodSeconds();
     assertNotNull(grace, "terminationGracePeriodSeconds");
-    assertTrue(grace >= preStop + 30, "terminationGracePeriodSeconds " + grace
-        + " leaves less than 30s to drain after the " + preStop + "s preStop");
+    assertTrue(Duration.ofSeconds(grace).compareTo(shutdownDelay.plus(drainTimeout)) > 0,
+        "terminationGracePeriodSeconds " + grace + " must exceed --shutdown-delay " + shutdownDelay
+            + " + --drain-timeout " + drainTimeout + ", or SIGKILL cuts the drain short");
 
     // state dir: an emptyDir, writable
     VolumeMount state = mountAt(c, option(args, "--state-dir"));
@@ -705,15 +798,23 @@ class DeployManifestsTest {
     assertTrue(option(args, "--controller").startsWith(CONTROLLER + "." + NS + ".svc:"), option(args, "--controller"));
   }
 
-  static long preStopSeconds(Container c) {
-    var handler = c.getLifecycle().getPreStop();
-    if (handler.getSleep() != null) {
-      return handler.getSleep().getSeconds();
+  /** A Go-style duration as the dataplane's flags take it: "15s", "1m30s", "500ms". */
+  static Duration duration(String value) {
+    Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(value);
+    Duration d = Duration.ZERO;
+    int end = 0;
+    while (m.find() && m.start() == end) {
+      long n = Long.parseLong(m.group(1));
+      d = d.plus(switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      });
+      end = m.end();
     }
-    assertNotNull(handler.getExec(), "preStop is neither sleep nor exec");
-    List<String> cmd = handler.getExec().getCommand();
-    assertTrue(cmd.size() == 2 && cmd.get(0).endsWith("sleep"), "preStop exec is not `sleep N`: " + cmd);
-    return Long.parseLong(cmd.get(1));
+    assertTrue(end == value.length() && end > 0, "not a duration: " + value);
+    return d;
   }
 
   static VolumeMount mountAt(Container c, String path) {
@@ -759,6 +860,19 @@ class DeployManifestsTest {
         && "cpu".equals(ms.getResource().getName())
         && "Utilization".equals(ms.getResource().getTarget().getType())
         && ms.getResource().getTarget().getAverageUtilization() != null), "HPA on CPU utilization");
+    // requests per second only with components/rps-autoscaling: without prometheus-adapter serving it, a Pods
+    // metric the HPA cannot read stops every scale-down
+    List<MetricSpec> pods = metrics.stream().filter(ms -> "Pods".equals(ms.getType())).toList();
+    if (v.rps()) {
+      assertEquals(1, pods.size(), "one Pods metric: " + pods);
+      assertEquals("weir_dataplane_requests_per_second", pods.get(0).getPods().getMetric().getName());
+      assertEquals("AverageValue", pods.get(0).getPods().getTarget().getType());
+      assertTrue(amount(pods.get(0).getPods().getTarget().getAverageValue()).signum() > 0, "RPS target");
+      assertEquals(2, metrics.size(), "CPU and requests per second: " + metrics);
+    } else {
+      assertEquals(List.of(), pods, "a Pods metric needs components/rps-autoscaling and prometheus-adapter");
+      assertEquals(1, metrics.size(), "CPU only: " + metrics);
+    }
     // utilization is relative to the request, so every container of the target needs a CPU request
     for (Container c : target.getSpec().getTemplate().getSpec().getContainers()) {
       assertTrue(c.getResources().getRequests().containsKey("cpu"), c.getName() + " cpu request");
@@ -1021,8 +1135,131 @@ class DeployManifestsTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void clusterWideWritesAreStatusAndEventsOnly(Variant v) {
+    Set<String> readOnly = Set.of("get", "list", "watch");
+    for (ClusterRole cr : all(render(v), ClusterRole.class)) {
+      for (PolicyRule rule : cr.getRules()) {
+        if (readOnly.containsAll(rule.getVerbs())) {
+          continue;
+        }
+        if (rule.getResources().equals(List.of("events"))) {
+          assertEquals(Set.of("create", "patch"), Set.copyOf(rule.getVerbs()), "events: create/patch only " + rule);
+        } else {
+          assertTrue(rule.getResources().stream().allMatch(r -> r.endsWith("/status")),
+              "cluster-wide writes only through status subresources: " + rule);
+          assertEquals(Set.of("update", "patch"), Set.copyOf(rule.getVerbs()), "status: update/patch only " + rule);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // images: every container's image comes from a kustomize `images:` entry, with a tag
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void everyImageComesFromAnImagesEntry(Variant v) throws IOException {
+    Map<String, Map<String, Object>> entries = new java.util.LinkedHashMap<>();
+    List<Path> roots = new ArrayList<>();
+    roots.add(deployDir().resolve(v.dir()));
+    v.components().forEach(c -> roots.add(deployDir().resolve(c)));
+    for (Path root : roots) {
+      collectImageEntries(root, entries);
+    }
+    for (Deployment d : all(render(v), Deployment.class)) {
+      for (Container c : allContainers(d.getSpec().getTemplate().getSpec())) {
+        String id = d.getMetadata().getName() + "/" + c.getName() + " image " + c.getImage();
+        int at = c.getImage().indexOf('@');
+        int colon = c.getImage().lastIndexOf(':');
+        String name = at >= 0 ? c.getImage().substring(0, at)
+            : colon > c.getImage().lastIndexOf('/') ? c.getImage().substring(0, colon) : c.getImage();
+        Map<String, Object> entry = entries.get(name);
+        assertNotNull(entry, id + ": no kustomize `images:` entry names " + name);
+        Object digest = entry.get("digest");
+        Object tag = entry.get("newTag");
+        String newName = entry.get("newName") == null ? name : entry.get("newName").toString();
+        assertTrue(digest != null || (tag != null && !tag.toString().isBlank() && !"latest".equals(tag.toString())),
+            id + ": the `images:` entry pins neither a tag nor a digest: " + entry);
+        assertEquals(newName + (digest != null ? "@" + digest : ":" + tag), c.getImage(), id);
+      }
+    }
+  }
+
+  /** The `images:` entries in effect for a kustomization: its own first, then its bases' (outermost wins). */
+  @SuppressWarnings("unchecked")
+  static void collectImageEntries(Path dir, Map<String, Map<String, Object>> entries) throws IOException {
+    Path file = dir.resolve("kustomization.yaml");
+    assertTrue(Files.isRegularFile(file), file + " missing");
+    Map<String, Object> k = Serialization.unmarshal(Files.readString(file), Map.class);
+    for (Map<String, Object> e : (List<Map<String, Object>>) k.getOrDefault("images", List.of())) {
+      entries.putIfAbsent(e.get("name").toString(), e);
+    }
+    for (String key : List.of("resources", "components")) {
+      for (Object r : (List<Object>) k.getOrDefault(key, List.of())) {
+        Path p = dir.resolve(r.toString()).normalize();
+        if (Files.isDirectory(p)) {
+          collectImageEntries(p, entries);
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------------------
   // differences between the overlays
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void productionSpreadsPodsOverNodes(Variant v) {
+    List<HasMetadata> objects = render(v);
+    for (Deployment d : all(objects, Deployment.class)) {
+      String id = d.getMetadata().getName();
+      PodSpec pod = d.getSpec().getTemplate().getSpec();
+      // both workloads spread by hostname and zone in every variant (ScheduleAnyway: a small cluster still runs)
+      for (String key : List.of("kubernetes.io/hostname", "topology.kubernetes.io/zone")) {
+        assertTrue(pod.getTopologySpreadConstraints() != null && pod.getTopologySpreadConstraints().stream()
+            .anyMatch(t -> key.equals(t.getTopologyKey()) && matches(t.getLabelSelector(), podLabels(d))
+                && "ScheduleAnyway".equals(t.getWhenUnsatisfiable())), id + " spread by " + key);
+      }
+      var anti = pod.getAffinity() == null ? null : pod.getAffinity().getPodAntiAffinity();
+      if (!v.production()) {
+        assertNull(anti, id + ": anti-affinity is production's");
+        continue;
+      }
+      assertNotNull(anti, id + " podAntiAffinity");
+      // required anti-affinity would leave a surge pod or an HPA scale-out past the node count Pending
+      assertTrue(anti.getRequiredDuringSchedulingIgnoredDuringExecution() == null
+          || anti.getRequiredDuringSchedulingIgnoredDuringExecution().isEmpty(), id + ": preferred, not required");
+      assertTrue(anti.getPreferredDuringSchedulingIgnoredDuringExecution().stream()
+          .anyMatch(w -> w.getWeight() > 0
+              && "kubernetes.io/hostname".equals(w.getPodAffinityTerm().getTopologyKey())
+              && matches(w.getPodAffinityTerm().getLabelSelector(), podLabels(d))
+              && (w.getPodAffinityTerm().getNamespaces() == null || w.getPodAffinityTerm().getNamespaces().isEmpty())
+              && w.getPodAffinityTerm().getNamespaceSelector() == null), id + " anti-affinity by hostname");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void productionBudgetsControllerDisruptions(Variant v) {
+    List<HasMetadata> objects = render(v);
+    List<PodDisruptionBudget> pdbs = all(objects, PodDisruptionBudget.class).stream()
+        .filter(p -> matches(p.getSpec().getSelector(), podLabels(one(objects, Deployment.class, CONTROLLER))))
+        .toList();
+    if (!v.production()) {
+      assertEquals(List.of(), pdbs, "dev's single controller must not be pinned by a PDB");
+      return;
+    }
+    assertEquals(1, pdbs.size(), "one PDB selects the controller");
+    PodDisruptionBudget pdb = pdbs.get(0);
+    assertEquals(CONTROLLER, pdb.getMetadata().getName());
+    assertFalse(matches(pdb.getSpec().getSelector(), podLabels(one(objects, Deployment.class, DATAPLANE))));
+    assertEquals("AlwaysAllow", pdb.getSpec().getUnhealthyPodEvictionPolicy());
+    int replicas = one(objects, Deployment.class, CONTROLLER).getSpec().getReplicas();
+    assertEquals(1, allowedDisruptions(pdb, replicas), "one controller may be evicted at a time, not both");
+    assertEquals(1, allowedDisruptions(pdb, 1), "a lone controller (mid-rollout, scaled down) may still go");
+  }
 
   @Test
   void productionIsSizedAboveDev() {
