@@ -116,7 +116,7 @@ public final class WeirController implements AutoCloseable {
         .withCloseClientOnStop(false)
         .withStopOnInformerErrorDuringStartup(true)
         .withCacheSyncTimeout(Duration.ofSeconds(60)));
-    operator.register(new ProxyRouteReconciler(cache, rebuild, meters), o -> {
+    operator.register(new ProxyRouteReconciler(cache, rebuild, meters, options.defaultCertificate()), o -> {
       if (!options.watchNamespaces().isEmpty()) o.settingNamespaces(options.watchNamespaces());
     });
     operator.register(new IngressReconciler(cache, rebuild, meters), o -> {
