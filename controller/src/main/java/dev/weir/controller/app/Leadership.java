@@ -42,9 +42,9 @@ final class Leadership implements AutoCloseable {
     l.config = new LeaderElectionConfigBuilder()
         .withName(o.leaseName())
         .withLock(new LeaseLock(o.leaseNamespace(), o.leaseName(), o.identity()))
-        .withLeaseDuration(Duration.ofSeconds(15))
-        .withRenewDeadline(Duration.ofSeconds(10))
-        .withRetryPeriod(Duration.ofSeconds(2))
+        .withLeaseDuration(o.leaseDuration())
+        .withRenewDeadline(renewDeadline(o.leaseDuration()))
+        .withRetryPeriod(retryPeriod(o.leaseDuration()))
         .withReleaseOnCancel(true)
         .withLeaderCallbacks(new LeaderCallbacks(
             () -> {
@@ -74,6 +74,19 @@ final class Leadership implements AutoCloseable {
           .log("leader election cycle ended ({}); campaigning again", error == null ? "lease lost" : error.toString());
       campaign();
     });
+  }
+
+  /**
+   * The leader gives up if it has not renewed within 2/3 of the lease (15s: 10s), leaving a third of it
+   * before another replica may take over; fabric8 wants it above 1.2 retry periods.
+   */
+  static Duration renewDeadline(Duration lease) {
+    return lease.multipliedBy(2).dividedBy(3);
+  }
+
+  /** How often candidates try and the leader renews: 2/15 of the lease (15s: 2s, the values before the flag). */
+  static Duration retryPeriod(Duration lease) {
+    return lease.multipliedBy(2).dividedBy(15);
   }
 
   private static String lease(ControllerOptions o) {
