@@ -1,6 +1,7 @@
 package dev.weir.controller.app;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -33,6 +34,8 @@ final class ControllerArgs {
         --leader-election          elect a leader with a Lease; only the leader serves dataplanes and writes status
         --lease-namespace NS       (default $POD_NAMESPACE or weir-system)
         --lease-name NAME          (default weir-controller)
+        --lease-duration D         how long the Lease holds unrenewed, e.g. 15s, 4s, 500ms (default 15s); the
+                                   leader renews within 2/3 of it, candidates retry every 2/15 of it
         --identity ID              leader-election identity (default $POD_NAME or host-pid)
       """;
 
@@ -63,6 +66,7 @@ final class ControllerArgs {
     List<String> serverNames = new ArrayList<>();
     boolean insecure = false;
     String defaultCertificate = null;
+    Duration leaseDuration = d.leaseDuration();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -82,6 +86,7 @@ final class ControllerArgs {
         case "--status-address" -> addresses.addAll(Arrays.asList(value(args, ++i, a).split(",")));
         case "--lease-namespace" -> leaseNs = value(args, ++i, a);
         case "--lease-name" -> leaseName = value(args, ++i, a);
+        case "--lease-duration" -> leaseDuration = duration(value(args, ++i, a), a);
         case "--identity" -> identity = value(args, ++i, a);
         case "--ca-secret" -> caSecret = value(args, ++i, a);
         case "--ca-dir" -> caDir = Path.of(value(args, ++i, a));
@@ -98,12 +103,33 @@ final class ControllerArgs {
     serverNames.removeIf(String::isBlank);
     return new Parsed(new ControllerOptions(bind, control, admin, className, namespaces, null, tokenFile, tokenSecret,
         dataplaneService, addresses, leader, leaseNs, leaseName, identity, d.heartbeatMillis(), d.holdoffMillis(),
-        d.maxHoldoffMillis(), caSecret, caDir, dataplaneTlsSecret, serverNames, insecure, defaultCertificate), kubeconfig, false);
+        d.maxHoldoffMillis(), caSecret, caDir, dataplaneTlsSecret, serverNames, insecure, defaultCertificate, leaseDuration), kubeconfig,
+        false);
   }
 
   private static String value(String[] args, int i, String option) {
     if (i >= args.length || args[i].startsWith("--")) throw new IllegalArgumentException(option + " needs a value");
     return args[i];
+  }
+
+  private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("([0-9]{1,6})(ms|s|m)");
+
+  /** {@code 500ms}, {@code 15s}, {@code 1m}: from 100ms (renewals at a few per second) to 1h. */
+  static Duration duration(String v, String option) {
+    var m = DURATION.matcher(v);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(option + " must be a duration such as 15s, 4s or 500ms, got " + v);
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      default -> Duration.ofMinutes(n);
+    };
+    if (d.compareTo(Duration.ofMillis(100)) < 0 || d.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(option + " must be between 100ms and 1h, got " + v);
+    }
+    return d;
   }
 
   private static int port(String v, String option) {

@@ -1,6 +1,7 @@
 package dev.weir.controller.app;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -21,6 +22,8 @@ import java.util.Set;
  * @param insecureControlChannel plaintext control channel (debugging only; a token is then required)
  * @param defaultCertificate {@code namespace/name} of a {@code kubernetes.io/tls} Secret served to TLS clients
  *     whose SNI name has no certificate of its own; null: the first certificate by name
+ * @param leaseDuration how long a leader's Lease holds without renewal; renewal deadline and retry period
+ *     are derived from it ({@link Leadership})
  */
 public record ControllerOptions(
     String bindAddress,
@@ -45,7 +48,10 @@ public record ControllerOptions(
     String dataplaneTlsSecret,
     List<String> controlServerNames,
     boolean insecureControlChannel,
-    String defaultCertificate) {
+    String defaultCertificate,
+    Duration leaseDuration) {
+
+  public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
 
   public ControllerOptions {
     watchNamespaces = Set.copyOf(watchNamespaces);
@@ -56,7 +62,7 @@ public record ControllerOptions(
   public static ControllerOptions defaults() {
     return new ControllerOptions("0.0.0.0", 18000, 9902, "weir", Set.of(), null, null, null,
         "weir-system/weir-dataplane", List.of(), false, "weir-system", "weir-controller", hostname(),
-        5000, 5, 200, null, null, null, List.of(), false, null);
+        5000, 5, 200, null, null, null, List.of(), false, null, DEFAULT_LEASE_DURATION);
   }
 
   /** The CA (and the dataplane credentials under {@code dir/dataplane}) as files in {@code dir}. */
@@ -101,6 +107,10 @@ public record ControllerOptions(
       b.leaderElection = enabled;
       b.identity = newIdentity;
     });
+  }
+
+  public ControllerOptions withLeaseDuration(Duration duration) {
+    return with(b -> b.leaseDuration = duration);
   }
 
   public ControllerOptions withHeartbeatMillis(long millis) {
@@ -150,6 +160,7 @@ public record ControllerOptions(
     List<String> controlServerNames;
     boolean insecureControlChannel;
     String defaultCertificate;
+    Duration leaseDuration;
 
     Fields(ControllerOptions o) {
       bindAddress = o.bindAddress;
@@ -175,13 +186,14 @@ public record ControllerOptions(
       controlServerNames = o.controlServerNames;
       insecureControlChannel = o.insecureControlChannel;
       defaultCertificate = o.defaultCertificate;
+      leaseDuration = o.leaseDuration;
     }
 
     ControllerOptions build() {
       return new ControllerOptions(bindAddress, controlPort, adminPort, className, watchNamespaces, token, tokenFile,
           tokenSecret, dataplaneService, statusAddresses, leaderElection, leaseNamespace, leaseName, identity,
           heartbeatMillis, holdoffMillis, maxHoldoffMillis, caSecret, caDir, dataplaneTlsSecret, controlServerNames,
-          insecureControlChannel, defaultCertificate);
+          insecureControlChannel, defaultCertificate, leaseDuration);
     }
   }
 

@@ -26,6 +26,7 @@ final class Leadership implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private KubernetesClient client;
   private LeaderElectionConfig config;
+  private String identity;
   private volatile CompletableFuture<?> election;
 
   static Leadership always() {
@@ -37,25 +38,26 @@ final class Leadership implements AutoCloseable {
   static Leadership elect(KubernetesClient client, ControllerOptions o, Runnable onStart, Runnable onStop) {
     Leadership l = new Leadership();
     l.client = client;
+    l.identity = o.identity();
     l.config = new LeaderElectionConfigBuilder()
         .withName(o.leaseName())
         .withLock(new LeaseLock(o.leaseNamespace(), o.leaseName(), o.identity()))
-        .withLeaseDuration(Duration.ofSeconds(15))
-        .withRenewDeadline(Duration.ofSeconds(10))
-        .withRetryPeriod(Duration.ofSeconds(2))
+        .withLeaseDuration(o.leaseDuration())
+        .withRenewDeadline(renewDeadline(o.leaseDuration()))
+        .withRetryPeriod(retryPeriod(o.leaseDuration()))
         .withReleaseOnCancel(true)
         .withLeaderCallbacks(new LeaderCallbacks(
             () -> {
-              log.info("{} is now the leader", o.identity());
+              log.atInfo().addKeyValue("identity", o.identity()).addKeyValue("lease", lease(o)).log("became the leader");
               l.leader.set(true);
               onStart.run();
             },
             () -> {
-              log.info("{} lost leadership", o.identity());
+              log.atInfo().addKeyValue("identity", o.identity()).addKeyValue("lease", lease(o)).log("lost leadership");
               l.leader.set(false);
               onStop.run();
             },
-            newLeader -> log.info("leader is {}", newLeader)))
+            newLeader -> log.atInfo().addKeyValue("leader", newLeader).addKeyValue("lease", lease(o)).log("new leader")))
         .build();
     l.campaign();
     return l;
@@ -68,9 +70,27 @@ final class Leadership implements AutoCloseable {
     f.whenComplete((ok, error) -> {
       leader.set(false);
       if (closed.get()) return;
-      log.info("leader election cycle ended ({}); campaigning again", error == null ? "lease lost" : error.toString());
+      log.atInfo().addKeyValue("identity", identity)
+          .log("leader election cycle ended ({}); campaigning again", error == null ? "lease lost" : error.toString());
       campaign();
     });
+  }
+
+  /**
+   * The leader gives up if it has not renewed within 2/3 of the lease (15s: 10s), leaving a third of it
+   * before another replica may take over; fabric8 wants it above 1.2 retry periods.
+   */
+  static Duration renewDeadline(Duration lease) {
+    return lease.multipliedBy(2).dividedBy(3);
+  }
+
+  /** How often candidates try and the leader renews: 2/15 of the lease (15s: 2s, the values before the flag). */
+  static Duration retryPeriod(Duration lease) {
+    return lease.multipliedBy(2).dividedBy(15);
+  }
+
+  private static String lease(ControllerOptions o) {
+    return o.leaseNamespace() + "/" + o.leaseName();
   }
 
   boolean isLeader() {

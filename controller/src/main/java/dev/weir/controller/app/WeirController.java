@@ -1,5 +1,7 @@
 package dev.weir.controller.app;
 
+import dev.weir.controller.logs.ObjectLog;
+import dev.weir.controller.metrics.ControllerMetrics;
 import dev.weir.controller.push.ControlChannelServer;
 import dev.weir.controller.push.SnapshotPublisher;
 import dev.weir.controller.report.ReplicaRegistry;
@@ -17,7 +19,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -48,9 +49,9 @@ public final class WeirController implements AutoCloseable {
   private final ScheduledExecutorService statusExecutor;
   private final Debouncer rebuild;
   private final Debouncer status;
-  private final Timer translateTimer;
+  private final ControllerMetrics meters = new ControllerMetrics(metrics);
   private final TranslateOptions translateOptions;
-  private volatile java.util.List<String> lastProblems = java.util.List.of();
+  private volatile java.util.List<TranslationResult.Problem> lastProblems = java.util.List.of();
   private StatusWriter statusWriter;
   private Leadership leadership;
   private ControlChannelServer server;
@@ -78,7 +79,6 @@ public final class WeirController implements AutoCloseable {
     // Status is batched (Contour does the same): a route usually reaches every replica within the holdoff, so
     // one write carries Accepted, ResolvedRefs and Programmed together instead of a Pending write first.
     this.status = new Debouncer("status", statusExecutor, this::writeStatus, 200, 1000);
-    this.translateTimer = Timer.builder("weir_controller_translate").publishPercentileHistogram().register(metrics);
   }
 
   public static WeirController start(ControllerOptions options, KubernetesClient client) throws Exception {
@@ -104,7 +104,7 @@ public final class WeirController implements AutoCloseable {
         ? Leadership.elect(client, options, this::onStartLeading, this::onStopLeading)
         : Leadership.always();
     statusWriter = new StatusWriter(client, cache, tracker, registry, leadership::isLeader, this::statusAddresses,
-        statusExecutor);
+        statusExecutor, meters);
     registry.onChange(() -> status.request("replicas"));
     server = new ControlChannelServer(publisher, registry, security.tokens(), security.tls(),
         () -> synced && leadership.isLeader(), options.heartbeatMillis())
@@ -116,10 +116,10 @@ public final class WeirController implements AutoCloseable {
         .withCloseClientOnStop(false)
         .withStopOnInformerErrorDuringStartup(true)
         .withCacheSyncTimeout(Duration.ofSeconds(60)));
-    operator.register(new ProxyRouteReconciler(cache, rebuild), o -> {
+    operator.register(new ProxyRouteReconciler(cache, rebuild, meters, options.defaultCertificate()), o -> {
       if (!options.watchNamespaces().isEmpty()) o.settingNamespaces(options.watchNamespaces());
     });
-    operator.register(new IngressReconciler(cache, rebuild), o -> {
+    operator.register(new IngressReconciler(cache, rebuild, meters), o -> {
       if (!options.watchNamespaces().isEmpty()) o.settingNamespaces(options.watchNamespaces());
     });
     operator.start();
@@ -132,9 +132,7 @@ public final class WeirController implements AutoCloseable {
         .max().orElse(0);
     publisher.raiseFloor(highest);
 
-    Gauge.builder("weir_controller_snapshot_version", publisher, p -> p.current().map(s -> s.version()).orElse(0L))
-        .register(metrics);
-    Gauge.builder("weir_controller_connected_replicas", registry, r -> r.replicas().size()).register(metrics);
+    meters.watch(publisher, registry);
     FunctionCounter.builder("weir_controller_control_tls_refused", server, ControlChannelServer::refusedHandshakes)
         .description("control-channel connections refused in the TLS handshake or for their client certificate")
         .register(metrics);
@@ -167,11 +165,12 @@ public final class WeirController implements AutoCloseable {
     long start = System.nanoTime();
     TranslationResult result = Translator.translate(cache.index(), translateOptions, java.time.Instant.now());
     long translated = System.nanoTime();
-    translateTimer.record(translated - start, TimeUnit.NANOSECONDS);
+    meters.snapshotBuilt(translated - start);
     publisher.publish(result.snapshot());
     if (!result.problems().equals(lastProblems)) {
       // Problems of the controller's own settings have no object to carry a condition: log each change.
-      result.problems().forEach(p -> log.warn("{}", p));
+      result.problems().forEach(p ->
+          ObjectLog.about(log.atWarn(), p.kind(), p.namespace(), p.name()).log("{}", p.message()));
       lastProblems = result.problems();
     }
     if (log.isDebugEnabled()) {

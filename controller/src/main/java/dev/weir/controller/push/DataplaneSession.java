@@ -10,6 +10,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import dev.weir.controller.logs.ObjectLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,7 @@ final class DataplaneSession extends SimpleChannelInboundHandler<ChannelMessage>
       registry.reported(replicaId, r.ready(), r.requestsTotal());
     } else if (!(msg instanceof ChannelMessage.Heartbeat)) {
       // A heartbeat's arrival already reset the idle timer; anything else is unexpected but harmless.
-      log.warn("dataplane {} sent unexpected {}", replicaId, msg.getClass().getSimpleName());
+      ObjectLog.replica(log.atWarn(), replicaId).log("dataplane sent unexpected {}", msg.getClass().getSimpleName());
     }
   }
 
@@ -75,7 +76,8 @@ final class DataplaneSession extends SimpleChannelInboundHandler<ChannelMessage>
       return;
     }
     if (!server.tokenCheck().accepts(hello.token())) {
-      log.warn("refused dataplane {} from {}: invalid token", hello.replicaId(), ctx.channel().remoteAddress());
+      ObjectLog.replica(log.atWarn(), hello.replicaId()).addKeyValue("remote", String.valueOf(ctx.channel().remoteAddress()))
+          .log("refused dataplane: invalid token");
       refuse("invalid token");
       return;
     }
@@ -118,7 +120,7 @@ final class DataplaneSession extends SimpleChannelInboundHandler<ChannelMessage>
       if (idle.state() == IdleState.WRITER_IDLE) {
         ctx.writeAndFlush(new ChannelMessage.Heartbeat(System.currentTimeMillis()));
       } else if (idle.state() == IdleState.READER_IDLE) {
-        log.warn("dataplane {} silent for too long; closing", replicaId);
+        ObjectLog.replica(log.atWarn(), replicaId).log("dataplane silent for too long; closing");
         ctx.close();
       }
       return;
@@ -135,8 +137,9 @@ final class DataplaneSession extends SimpleChannelInboundHandler<ChannelMessage>
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.warn("control channel with {} failed: {}", replicaId == null ? ctx.channel().remoteAddress() : replicaId,
-        cause.toString());
+    var event = replicaId == null ? log.atWarn().addKeyValue("remote", String.valueOf(ctx.channel().remoteAddress()))
+        : ObjectLog.replica(log.atWarn(), replicaId);
+    event.log("control channel failed: {}", cause.toString());
     ctx.close();
   }
 

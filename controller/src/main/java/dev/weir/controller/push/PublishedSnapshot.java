@@ -25,6 +25,11 @@ public final class PublishedSnapshot {
     return snapshot.version();
   }
 
+  /** Size of the push frame in bytes (encodes it if no session has yet). */
+  public int serializedBytes() {
+    return pushFrame().length;
+  }
+
   /** The JSON of {@code Push(snapshot)}; computed on first use, by whichever session gets there first. */
   byte[] pushFrame() {
     byte[] f = pushFrame;

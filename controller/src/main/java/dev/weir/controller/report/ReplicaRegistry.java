@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import dev.weir.controller.logs.ObjectLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,13 +25,13 @@ public final class ReplicaRegistry {
   /** A replica said hello. Nothing it applied counts until it ACKs a push of this controller's. */
   public void connected(String replicaId) {
     replicas.put(replicaId, new ReplicaState(replicaId, false, 0, 0, null, 0));
-    log.info("dataplane {} connected", replicaId);
+    ObjectLog.replica(log.atInfo(), replicaId).log("dataplane connected");
     changed();
   }
 
   public void disconnected(String replicaId) {
     if (replicas.remove(replicaId) != null) {
-      log.info("dataplane {} disconnected", replicaId);
+      ObjectLog.replica(log.atInfo(), replicaId).log("dataplane disconnected");
       changed();
     }
   }
@@ -40,7 +41,8 @@ public final class ReplicaRegistry {
   }
 
   public void nacked(String replicaId, long version, String reason) {
-    log.warn("dataplane {} rejected snapshot version {}: {}", replicaId, version, reason);
+    ObjectLog.replica(log.atWarn(), replicaId).addKeyValue("version", version).addKeyValue("reason", reason)
+        .log("dataplane rejected snapshot");
     update(replicaId, s -> s.rejected(version, reason));
   }
 
@@ -48,6 +50,11 @@ public final class ReplicaRegistry {
   public void reported(String replicaId, boolean ready, long requestsTotal) {
     update(replicaId, s -> new ReplicaState(replicaId, ready, s.appliedVersion(), s.rejectedVersion(), s.rejectReason(),
         requestsTotal));
+  }
+
+  /** The state of one connected replica, empty once it disconnected. */
+  public java.util.Optional<ReplicaState> replica(String replicaId) {
+    return java.util.Optional.ofNullable(replicas.get(replicaId));
   }
 
   public List<ReplicaState> replicas() {

@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import dev.weir.controller.logs.ObjectLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,8 +90,8 @@ final class EventRecorder {
         try {
           client.resource(event).create();
         } catch (KubernetesClientException e) {
-          log.debug("event for {}/{} not recorded: {}", o.getMetadata().getNamespace(), o.getMetadata().getName(),
-              e.getMessage());
+          ObjectLog.about(log.atDebug(), o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName())
+              .log("event not recorded: {}", e.getMessage());
         }
       }, DELAY_MILLIS, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {

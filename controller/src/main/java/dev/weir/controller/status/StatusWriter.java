@@ -1,5 +1,8 @@
 package dev.weir.controller.status;
 
+import dev.weir.controller.logs.ObjectLog;
+import dev.weir.controller.metrics.ControllerMetrics;
+import dev.weir.controller.metrics.ControllerMetrics.WriteResult;
 import dev.weir.controller.report.ReplicaRegistry;
 import dev.weir.controller.report.ReplicaState;
 import dev.weir.controller.translate.ConditionVerdict;
@@ -48,6 +51,7 @@ public final class StatusWriter {
   private final Supplier<List<String>> addresses;
   private long writes;
   private final EventRecorder events;
+  private final ControllerMetrics metrics;
   // What each object's status was last computed from; an object whose inputs are unchanged is skipped without
   // building its status, so a change to one route among thousands costs one computation, not thousands.
   private final Map<ObjectRef, Inputs> lastInputs = new HashMap<>();
@@ -61,7 +65,8 @@ public final class StatusWriter {
    * @param addresses where users reach the dataplanes (IPs or host names) for Ingress status
    */
   public StatusWriter(KubernetesClient client, ClusterCache cache, ProgrammedTracker tracker, ReplicaRegistry registry,
-      BooleanSupplier leader, Supplier<List<String>> addresses, java.util.concurrent.ScheduledExecutorService eventSender) {
+      BooleanSupplier leader, Supplier<List<String>> addresses, java.util.concurrent.ScheduledExecutorService eventSender,
+      ControllerMetrics metrics) {
     this.client = client;
     this.cache = cache;
     this.tracker = tracker;
@@ -69,6 +74,7 @@ public final class StatusWriter {
     this.leader = leader;
     this.addresses = addresses;
     this.events = new EventRecorder(client, eventSender);
+    this.metrics = metrics;
   }
 
   /** One pass over every object; returns how many writes failed (the caller retries later). */
@@ -135,14 +141,12 @@ public final class StatusWriter {
     try {
       client.resource(copy).updateStatus();
       writes++;
+      written(ObjectRef.PROXY_ROUTE, cached);
       events.transitions(cached, cached.getStatus() == null ? null : cached.getStatus().getConditions(),
           status.getConditions());
       return true;
     } catch (KubernetesClientException e) {
-      // 409: the cache is behind; 404: deleted meanwhile. Either way the next pass sees fresh state.
-      log.debug("status of ProxyRoute {}/{} not written: {}", cached.getMetadata().getNamespace(),
-          cached.getMetadata().getName(), e.getMessage());
-      return e.getCode() == 404;
+      return notWritten(ObjectRef.PROXY_ROUTE, cached, e);
     }
   }
 
@@ -154,12 +158,30 @@ public final class StatusWriter {
     try {
       client.resource(copy).updateStatus();
       writes++;
+      written(ObjectRef.INGRESS, cached);
       return true;
     } catch (KubernetesClientException e) {
-      log.debug("status of Ingress {}/{} not written: {}", cached.getMetadata().getNamespace(),
-          cached.getMetadata().getName(), e.getMessage());
-      return e.getCode() == 404;
+      return notWritten(ObjectRef.INGRESS, cached, e);
     }
+  }
+
+  private void written(String kind, io.fabric8.kubernetes.api.model.HasMetadata o) {
+    metrics.statusWritten(kind, WriteResult.SUCCESS);
+    ObjectLog.about(log.atDebug(), kind, o.getMetadata().getNamespace(), o.getMetadata().getName())
+        .log("status written");
+  }
+
+  /** @return whether the write needs no retry (the object is gone) */
+  private boolean notWritten(String kind, io.fabric8.kubernetes.api.model.HasMetadata o, KubernetesClientException e) {
+    // 409: the cache is behind; 404: deleted meanwhile. Either way the next pass sees fresh state.
+    boolean stale = e.getCode() == 409 || e.getCode() == 404;
+    metrics.statusWritten(kind, stale ? WriteResult.CONFLICT : WriteResult.ERROR);
+    // Debug only: a failed pass is retried every second, and an API outage would fail every object each time;
+    // weir_controller_status_writes_total{result="error"} is where a persistent failure shows.
+    ObjectLog.about(log.atDebug(), kind, o.getMetadata().getNamespace(), o.getMetadata().getName())
+        .addKeyValue("code", e.getCode())
+        .log("status not written: {}", e.getMessage());
+    return e.getCode() == 404;
   }
 
   static List<IngressLoadBalancerIngress> loadBalancer(List<String> addresses) {

@@ -11,7 +11,19 @@ import java.util.Map;
  * @param problems what is wrong with the controller's own settings (e.g. an unusable default
  *     certificate): there is no object to put a condition on, so the controller logs these
  */
-public record TranslationResult(Snapshot snapshot, Map<ObjectRef, Verdict> verdicts, List<String> problems) {
+public record TranslationResult(Snapshot snapshot, Map<ObjectRef, Verdict> verdicts, List<Problem> problems) {
+  /**
+   * A problem of the controller's settings, and the object it concerns (e.g. the default certificate's Secret).
+   *
+   * @param namespace null when the setting names no namespace
+   */
+  public record Problem(String kind, String namespace, String name, String message) {
+    @Override
+    public String toString() {
+      return message;
+    }
+  }
+
   public TranslationResult {
     verdicts = Map.copyOf(verdicts);
     problems = List.copyOf(problems);

@@ -78,7 +78,7 @@ public final class Translator {
         certificateNames.add(vh.tlsCertificate());
       }
     }
-    List<String> problems = new ArrayList<>();
+    List<TranslationResult.Problem> problems = new ArrayList<>();
     String defaultCertificate = defaultCertificate(options, tls, problems);
     if (defaultCertificate != null) {
       certificateNames.add(defaultCertificate);
@@ -93,19 +93,22 @@ public final class Translator {
   }
 
   /** The default certificate's name, or null when none is configured or it cannot be used (a problem then). */
-  private static String defaultCertificate(TranslateOptions options, TlsResolver tls, List<String> problems) {
+  private static String defaultCertificate(TranslateOptions options, TlsResolver tls,
+      List<TranslationResult.Problem> problems) {
     String ref = options.defaultCertificate();
     if (ref == null || ref.isBlank()) {
       return null;
     }
     int slash = ref.indexOf('/');
     if (slash <= 0 || slash == ref.length() - 1) {
-      problems.add("default certificate " + ref + ": want NAMESPACE/NAME");
+      problems.add(new TranslationResult.Problem("Secret", null, ref, "default certificate " + ref + ": want NAMESPACE/NAME"));
       return null;
     }
-    TlsResolver.Resolution r = tls.resolve(ref.substring(0, slash), ref.substring(slash + 1));
+    String namespace = ref.substring(0, slash);
+    String name = ref.substring(slash + 1);
+    TlsResolver.Resolution r = tls.resolve(namespace, name);
     if (!r.ok()) {
-      problems.add("default certificate: " + r.message());
+      problems.add(new TranslationResult.Problem("Secret", namespace, name, "default certificate: " + r.message()));
       return null;
     }
     return r.certificateName();

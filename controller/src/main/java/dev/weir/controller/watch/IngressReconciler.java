@@ -1,5 +1,7 @@
 package dev.weir.controller.watch;
 
+import dev.weir.controller.logs.ObjectLog;
+import dev.weir.controller.metrics.ControllerMetrics;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -32,6 +34,8 @@ import java.util.Set;
     generationAwareEventProcessing = false,
     informer = @Informer(onUpdateFilter = IngressReconciler.SpecOrAnnotationsChanged.class))
 public final class IngressReconciler implements Reconciler<Ingress> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IngressReconciler.class);
+
   /** Passes an update when the generation (the spec) or the annotations changed. */
   public static final class SpecOrAnnotationsChanged implements OnUpdateFilter<Ingress> {
     @Override
@@ -43,16 +47,28 @@ public final class IngressReconciler implements Reconciler<Ingress> {
 
   private final ClusterCache cache;
   private final RebuildTrigger rebuild;
+  private final ControllerMetrics metrics;
 
-  public IngressReconciler(ClusterCache cache, RebuildTrigger rebuild) {
+  public IngressReconciler(ClusterCache cache, RebuildTrigger rebuild, ControllerMetrics metrics) {
     this.cache = cache;
     this.rebuild = rebuild;
+    this.metrics = metrics;
   }
 
   @Override
   public UpdateControl<Ingress> reconcile(Ingress ingress, Context<Ingress> context) {
-    rebuild.request("Ingress " + ingress.getMetadata().getNamespace() + "/" + ingress.getMetadata().getName());
-    return UpdateControl.noUpdate();
+    long start = System.nanoTime();
+    boolean ok = false;
+    try {
+      String namespace = ingress.getMetadata().getNamespace();
+      String name = ingress.getMetadata().getName();
+      ObjectLog.about(log.atDebug(), ControllerMetrics.INGRESS, namespace, name).log("reconcile: rebuild requested");
+      rebuild.request("Ingress " + namespace + "/" + name);
+      ok = true;
+      return UpdateControl.noUpdate();
+    } finally {
+      metrics.reconciled(ControllerMetrics.INGRESS, start, ok);
+    }
   }
 
   @Override

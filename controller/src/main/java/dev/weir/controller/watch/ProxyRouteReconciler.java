@@ -1,5 +1,7 @@
 package dev.weir.controller.watch;
 
+import dev.weir.controller.logs.ObjectLog;
+import dev.weir.controller.metrics.ControllerMetrics;
 import dev.weir.crds.v1alpha1.ProxyRoute;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -21,26 +23,41 @@ import java.util.List;
  */
 @ControllerConfiguration(name = "proxyroutes", triggerReconcilerOnAllEvents = true)
 public final class ProxyRouteReconciler implements Reconciler<ProxyRoute> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProxyRouteReconciler.class);
+
   private final ClusterCache cache;
   private final RebuildTrigger rebuild;
+  private final ControllerMetrics metrics;
 
   /** {@code namespace/name} of the default certificate's Secret (its changes rebuild too), or null. */
   private final String defaultCertificate;
 
-  public ProxyRouteReconciler(ClusterCache cache, RebuildTrigger rebuild) {
-    this(cache, rebuild, null);
+  public ProxyRouteReconciler(ClusterCache cache, RebuildTrigger rebuild, ControllerMetrics metrics) {
+    this(cache, rebuild, metrics, null);
   }
 
-  public ProxyRouteReconciler(ClusterCache cache, RebuildTrigger rebuild, String defaultCertificate) {
+  public ProxyRouteReconciler(ClusterCache cache, RebuildTrigger rebuild, ControllerMetrics metrics,
+      String defaultCertificate) {
     this.cache = cache;
     this.rebuild = rebuild;
+    this.metrics = metrics;
     this.defaultCertificate = defaultCertificate;
   }
 
   @Override
   public UpdateControl<ProxyRoute> reconcile(ProxyRoute route, Context<ProxyRoute> context) {
-    rebuild.request("ProxyRoute " + route.getMetadata().getNamespace() + "/" + route.getMetadata().getName());
-    return UpdateControl.noUpdate();
+    long start = System.nanoTime();
+    boolean ok = false;
+    try {
+      String namespace = route.getMetadata().getNamespace();
+      String name = route.getMetadata().getName();
+      ObjectLog.about(log.atDebug(), ControllerMetrics.PROXY_ROUTE, namespace, name).log("reconcile: rebuild requested");
+      rebuild.request("ProxyRoute " + namespace + "/" + name);
+      ok = true;
+      return UpdateControl.noUpdate();
+    } finally {
+      metrics.reconciled(ControllerMetrics.PROXY_ROUTE, start, ok);
+    }
   }
 
   @Override

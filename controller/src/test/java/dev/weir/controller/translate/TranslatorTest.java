@@ -65,7 +65,7 @@ class TranslatorTest {
     }
     TranslationResult stale =
         Translator.translate(index, TranslateOptions.defaults().withDefaultCertificate("weir-system/stale"), Fixtures.NOW);
-    assertTrue(stale.problems().get(0).contains("expired"), stale.problems().toString());
+    assertTrue(stale.problems().get(0).message().contains("expired"), stale.problems().toString());
   }
 
   @Test
