@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class ScalingAndFailoverE2ETest {
   static final String HOST = "steady.example.com";
-  static final Duration LEASE = Duration.ofSeconds(15);
+  static final Duration LEASE = Duration.ofSeconds(4);
   /** Covers the 100 ms readiness probe of {@link ReadyEndpoints} many times over, as 15s covers kubelet + endpoints. */
   static final String SHUTDOWN_DELAY = "1s";
 
@@ -66,7 +66,7 @@ class ScalingAndFailoverE2ETest {
         "--watch-namespaces", system.namespace(), "--status-address", "127.0.0.1",
         "--ca-dir", system.caDir().toString(),
         "--leader-election", "--lease-namespace", system.namespace(), "--lease-name", "weir-controller",
-        "--identity", id));
+        "--identity", id, "--lease-duration", LEASE.toSeconds() + "s"));
     controllers.put(id, c);
     c.awaitReady(60_000);
     return c;
@@ -144,6 +144,9 @@ class ScalingAndFailoverE2ETest {
       Await.until("controller-b holds the Lease", LEASE.multipliedBy(4), () -> "controller-b".equals(leaseHolder()));
       long takeover = Duration.ofNanos(System.nanoTime() - killed).toMillis();
       System.out.println("controller-b took over " + takeover + " ms after controller-a was killed");
+      // The Lease can only be taken once it expired: at most one lease duration after the last renewal (which
+      // was before the kill), plus the follower's retry period (2/15 of it) and API round trips.
+      assertTrue(takeover <= LEASE.toMillis() + 2_000, "takeover within the lease time: " + takeover + " ms");
 
       // The new leader serves the dataplanes and writes status: a new route reaches both replicas and is Programmed.
       system.backend("after-failover");
