@@ -181,6 +181,7 @@ public final class Dataplane implements AutoCloseable {
     }
     closed = true;
     draining = true;
+    metrics.draining(true);
     log.info("dataplane {} draining ({} connections, deadline {})", options.replicaId(), connections.size(), deadline);
     for (Channel l : listeners) {
       l.close().awaitUninterruptibly();
