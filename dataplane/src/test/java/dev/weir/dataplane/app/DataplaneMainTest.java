@@ -188,4 +188,13 @@ class DataplaneMainTest {
     assertTrue(error(Map.of(), "--tls-min-version", "1.0").contains("--tls-min-version"));
     assertTrue(error(Map.of(), "--tls-ciphers", "RC4_FOREVER").contains("RC4_FOREVER"));
   }
+
+  @Test
+  void accessLogOption() {
+    assertEquals(dev.weir.dataplane.accesslog.AccessLogTarget.STDOUT, parse().accessLog(), "stdout by default, as ingress-nginx");
+    assertEquals(dev.weir.dataplane.accesslog.AccessLogTarget.OFF, parse("--access-log", "off").accessLog());
+    assertEquals(dev.weir.dataplane.accesslog.AccessLogTarget.file(java.nio.file.Path.of("/var/log/weir.log")),
+        parse("--access-log", "/var/log/weir.log").accessLog());
+    assertEquals(dev.weir.dataplane.accesslog.AccessLogTarget.OFF, DataplaneOptions.ephemeral().build().accessLog(), "tests log nothing");
+  }
 }
