@@ -1,5 +1,8 @@
 package dev.weir.dataplane.app;
 
+import dev.weir.dataplane.accesslog.AccessLog;
+import dev.weir.dataplane.accesslog.AccessLogTarget;
+import dev.weir.dataplane.accesslog.AccessLogWriter;
 import dev.weir.dataplane.config.ApplyResult;
 import dev.weir.dataplane.config.ConfigHolder;
 import dev.weir.dataplane.config.ControlChannelClient;
@@ -11,6 +14,7 @@ import dev.weir.dataplane.pipeline.Http2UpstreamInitializer;
 import dev.weir.dataplane.pipeline.UpstreamChannelInitializer;
 import dev.weir.dataplane.proxy.DrainEvent;
 import dev.weir.dataplane.proxy.ProxyContext;
+import dev.weir.dataplane.proxy.RequestStats;
 import dev.weir.dataplane.tls.ServerSslContexts;
 import dev.weir.dataplane.tls.SniContextMapping;
 import dev.weir.dataplane.upstream.UpstreamPools;
@@ -27,11 +31,15 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +62,10 @@ public final class Dataplane implements AutoCloseable {
   private final EventLoopGroup control;
   private final ConfigHolder config;
   private final DataplaneMetrics metrics;
+  /** What the proxy reports requests to: the metrics, and the access log when there is one. */
+  private final RequestStats stats;
+  /** Null when the access log is off. */
+  private final AccessLogWriter accessLog;
   private final UpstreamPools upstreams;
   private final ChannelGroup connections = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
   private final List<Channel> listeners = new ArrayList<>();
@@ -66,12 +78,14 @@ public final class Dataplane implements AutoCloseable {
   private int httpsPort = DataplaneOptions.NO_PORT;
   private int adminPort;
 
-  private Dataplane(DataplaneOptions options) {
+  private Dataplane(DataplaneOptions options) throws IOException {
     this.options = options;
     this.transport = Transport.detect();
     this.config = new ConfigHolder(options.stateDir(), options.tls());
     this.metrics = new DataplaneMetrics();
     config.addListener(metrics);
+    this.accessLog = openAccessLog(options.accessLog(), metrics);
+    this.stats = accessLog == null ? metrics : new AccessLog(metrics, accessLog);
     this.io = transport.newGroup(options.ioThreads(), "weir-io");
     // Snapshots are applied on the control channel's own thread, never on a proxy event loop.
     this.control = options.hasController() ? transport.newGroup(1, "weir-control") : null;
@@ -95,6 +109,14 @@ public final class Dataplane implements AutoCloseable {
    * @throws IOException when a port cannot be bound
    */
   public static Dataplane start(DataplaneOptions options) throws IOException, InterruptedException {
+    return start(options, d -> {});
+  }
+
+  /**
+   * As {@link #start(DataplaneOptions)}, and runs {@code whenListening} once every listener is bound,
+   * before the access log writes its first line: what it prints to stdout comes before any access log line.
+   */
+  public static Dataplane start(DataplaneOptions options, Consumer<Dataplane> whenListening) throws IOException, InterruptedException {
     Dataplane d = new Dataplane(options);
     try {
       d.loadInitialSnapshot();
@@ -107,11 +129,18 @@ public final class Dataplane implements AutoCloseable {
         d.admin.close().awaitUninterruptibly();
       }
       d.shutdownGroups();
+      if (d.accessLog != null) {
+        d.accessLog.close();
+      }
       throw e;
     }
     log.info(
         "dataplane {} listening: http={} https={} admin={} transport={} tls={}",
         options.replicaId(), d.httpPort, d.httpsPort, d.adminPort, d.transport.name(), ServerSslContexts.providerDescription());
+    whenListening.accept(d);
+    if (d.accessLog != null) {
+      d.accessLog.start(); // lines of requests served meanwhile waited in its queue
+    }
     return d;
   }
 
@@ -161,6 +190,7 @@ public final class Dataplane implements AutoCloseable {
 
   private void readinessFails() {
     draining = true;
+    metrics.draining(true);
     log.info("dataplane {} draining: readiness fails; still serving for the shutdown delay of {}", options.replicaId(),
         options.shutdownDelay());
   }
@@ -229,7 +259,27 @@ public final class Dataplane implements AutoCloseable {
       admin.close().awaitUninterruptibly();
     }
     shutdownGroups();
+    if (accessLog != null) {
+      accessLog.close(); // after the event loops: every request's line is queued by now
+    }
     log.info("dataplane {} stopped", options.replicaId());
+  }
+
+  /** The writer for the access log target, not started; null when it is off. */
+  private static AccessLogWriter openAccessLog(AccessLogTarget target, DataplaneMetrics metrics) throws IOException {
+    return switch (target.kind()) {
+      case OFF -> null;
+      case STDOUT -> new AccessLogWriter(System.out, false, AccessLogWriter.DEFAULT_CAPACITY, metrics::accessLogDropped);
+      case FILE -> {
+        OutputStream file;
+        try {
+          file = Files.newOutputStream(target.file(), StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+          throw new IOException("cannot open access log " + target.file() + ": " + e.getMessage(), e);
+        }
+        yield new AccessLogWriter(file, true, AccessLogWriter.DEFAULT_CAPACITY, metrics::accessLogDropped);
+      }
+    };
   }
 
   private void loadInitialSnapshot() {
@@ -251,10 +301,10 @@ public final class Dataplane implements AutoCloseable {
   }
 
   private void bind() throws IOException, InterruptedException {
-    ProxyContext http = new ProxyContext(config, upstreams, metrics, options.proxy(), "http");
+    ProxyContext http = new ProxyContext(config, upstreams, stats, options.proxy(), "http");
     httpPort = bindProxy(options.httpPort(), new HttpServerInitializer(http, null, connections, options.h2c()));
     if (options.httpsPort() != DataplaneOptions.NO_PORT) {
-      ProxyContext https = new ProxyContext(config, upstreams, metrics, options.proxy(), "https");
+      ProxyContext https = new ProxyContext(config, upstreams, stats, options.proxy(), "https");
       SniContextMapping sni = new SniContextMapping(() -> config.current().certificates());
       httpsPort = bindProxy(options.httpsPort(), new HttpServerInitializer(https, sni, connections));
     }

@@ -1,5 +1,6 @@
 package dev.weir.dataplane.app;
 
+import dev.weir.dataplane.accesslog.AccessLogTarget;
 import dev.weir.dataplane.proxy.ProxySettings;
 import dev.weir.dataplane.tls.TlsPolicy;
 import java.io.IOException;
@@ -13,8 +14,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code weir dataplane}: runs one replica until SIGTERM, then drains. When listening it prints
- * exactly one line to stdout, which scripts parse:
- * {@code weir dataplane ready http=<port> https=<port or -> admin=<port> replica=<id>}.
+ * one line to stdout, which scripts parse:
+ * {@code weir dataplane ready http=<port> https=<port or -> admin=<port> replica=<id>}; with
+ * {@code --access-log stdout} (the default) the access log's JSON lines follow it, never precede it.
  */
 public final class DataplaneMain {
 
@@ -23,7 +25,8 @@ public final class DataplaneMain {
       usage: weir dataplane [options]
         --http-port N        HTTP listener port (default 8080; 0 = any free port)
         --https-port N       HTTPS listener port (default: no HTTPS listener)
-        --admin-port N       admin port: /healthz /readyz /metrics /snapshot (default 9901)
+        --admin-port N       admin port: /healthz /readyz /metrics (Prometheus: weir_dataplane_*) /snapshot
+                             (default 9901)
         --bind ADDR          address to listen on (default 0.0.0.0)
         --controller H:P     controller to dial for snapshots
         --control-tls-dir DIR  mutual TLS with the controller: DIR holds tls.crt, tls.key and ca.crt
@@ -51,6 +54,11 @@ public final class DataplaneMain {
         --drain-timeout D    then stop accepting, close idle keep-alive connections, answer the next
                              request on busy ones with Connection: close (GOAWAY on HTTP/2), and give
                              in-flight requests D to finish before closing what is left (default 25s)
+        --access-log T       stdout (default), off, or a FILE to append to: one JSON object per line
+                             per request (time request_id client host method path protocol status
+                             bytes_sent bytes_received duration_ms route upstream user_agent); lines
+                             the writer cannot keep up with are dropped and counted in
+                             weir_dataplane_access_log_dropped_total. On stdout they follow the ready line.
         --help               print this and exit
       """;
 
@@ -70,8 +78,13 @@ public final class DataplaneMain {
       return;
     }
     Dataplane dataplane;
+    PrintStream out = System.out;
     try {
-      dataplane = Dataplane.start(options);
+      // The ready line is printed (and flushed) before the access log writer starts: on stdout it comes first.
+      dataplane = Dataplane.start(options, d -> {
+        out.println(readyLine(d));
+        out.flush();
+      });
     } catch (IllegalArgumentException e) {
       // An unreadable or invalid --snapshot file: an argument error like the others.
       System.err.println("weir dataplane: " + e.getMessage());
@@ -95,9 +108,6 @@ public final class DataplaneMain {
                   stopped.countDown();
                 },
                 "weir-shutdown"));
-    PrintStream out = System.out;
-    out.println(readyLine(dataplane));
-    out.flush();
     try {
       stopped.await();
     } catch (InterruptedException e) {
@@ -155,6 +165,7 @@ public final class DataplaneMain {
         case "--client-idle-timeout" -> proxy = proxy.withClientIdleTimeout(duration(arg, value(args, ++i, arg)));
         case "--shutdown-delay" -> b.shutdownDelay(durationOrZero(arg, value(args, ++i, arg)));
         case "--drain-timeout" -> b.drainTimeout(duration(arg, value(args, ++i, arg)));
+        case "--access-log" -> b.accessLog(AccessLogTarget.parse(value(args, ++i, arg)));
         default -> throw new IllegalArgumentException("unknown option " + arg);
       }
     }

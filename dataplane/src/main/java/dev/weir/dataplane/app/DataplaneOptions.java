@@ -1,5 +1,6 @@
 package dev.weir.dataplane.app;
 
+import dev.weir.dataplane.accesslog.AccessLogTarget;
 import dev.weir.dataplane.proxy.ProxySettings;
 import dev.weir.dataplane.tls.TlsPolicy;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.time.Duration;
  * @param drainTimeout how long {@link Dataplane#close()} then lets in-flight requests finish
  * @param tls TLS versions and cipher suites of the HTTPS listener
  * @param h2c the HTTP listener also speaks HTTP/2 without TLS (prior knowledge and {@code Upgrade: h2c})
+ * @param accessLog where the JSON access log goes (stdout, a file, or off)
  */
 public record DataplaneOptions(
     String bindAddress,
@@ -47,7 +49,8 @@ public record DataplaneOptions(
     boolean h2c,
     TlsPolicy tls,
     Path controlTlsDir,
-    Duration shutdownDelay) {
+    Duration shutdownDelay,
+    AccessLogTarget accessLog) {
 
   public static final int NO_PORT = -1;
 
@@ -65,20 +68,21 @@ public record DataplaneOptions(
     if (shutdownDelay.isNegative() || drainTimeout == null || drainTimeout.isNegative()) {
       throw new IllegalArgumentException("shutdownDelay and drainTimeout must not be negative");
     }
+    accessLog = accessLog == null ? AccessLogTarget.OFF : accessLog;
   }
 
   public boolean hasController() {
     return controllerHost != null;
   }
 
-  /** Defaults as on the command line: HTTP 8080, no HTTPS, admin 9901, all addresses, no controller. */
+  /** Defaults as on the command line: HTTP 8080, no HTTPS, admin 9901, all addresses, no controller, access log to stdout. */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Defaults for tests and embedding: loopback, ephemeral HTTP and admin ports, two I/O threads. */
+  /** Defaults for tests and embedding: loopback, ephemeral HTTP and admin ports, two I/O threads, no access log. */
   public static Builder ephemeral() {
-    return new Builder().bindAddress("127.0.0.1").httpPort(0).adminPort(0).ioThreads(2);
+    return new Builder().bindAddress("127.0.0.1").httpPort(0).adminPort(0).ioThreads(2).accessLog(AccessLogTarget.OFF);
   }
 
   public Builder toBuilder() {
@@ -103,6 +107,7 @@ public record DataplaneOptions(
     b.tls = tls;
     b.controlTlsDir = controlTlsDir;
     b.shutdownDelay = shutdownDelay;
+    b.accessLog = accessLog;
     return b;
   }
 
@@ -127,6 +132,7 @@ public record DataplaneOptions(
     private TlsPolicy tls = TlsPolicy.DEFAULT;
     private Path controlTlsDir;
     private Duration shutdownDelay = Duration.ZERO;
+    private AccessLogTarget accessLog = AccessLogTarget.STDOUT;
 
     private Builder() {}
 
@@ -149,12 +155,13 @@ public record DataplaneOptions(
     public Builder tls(TlsPolicy v) { tls = v; return this; }
     public Builder controlTlsDir(Path v) { controlTlsDir = v; return this; }
     public Builder shutdownDelay(Duration v) { shutdownDelay = v; return this; }
+    public Builder accessLog(AccessLogTarget v) { accessLog = v; return this; }
 
     public DataplaneOptions build() {
       return new DataplaneOptions(
           bindAddress, httpPort, httpsPort, adminPort, controllerHost, controllerPort, token, replicaId, stateDir,
           staticSnapshot, reusePort, ioThreads, proxy, heartbeatInterval, reportInterval, drainTimeout, h2c, tls,
-          controlTlsDir, shutdownDelay);
+          controlTlsDir, shutdownDelay, accessLog);
     }
   }
 

@@ -90,6 +90,18 @@ public final class ConfigHolder {
    * without any change. Serialised: applies never interleave.
    */
   public synchronized ApplyResult apply(Snapshot snapshot) {
+    long start = System.nanoTime();
+    try {
+      return applyNow(snapshot);
+    } finally {
+      long took = System.nanoTime() - start;
+      for (ConfigListener l : listeners) {
+        l.applyTook(took);
+      }
+    }
+  }
+
+  private ApplyResult applyNow(Snapshot snapshot) {
     if (snapshot == null) {
       return reject(new ApplyResult.Rejected(0, "no snapshot"));
     }

@@ -6,4 +6,7 @@ public interface ConfigListener {
   default void applied(RuntimeConfig config, ApplyResult.Applied result) {}
 
   default void rejected(ApplyResult.Rejected result) {}
+
+  /** How long an {@link ConfigHolder#apply} took (validate, compile, swap, persist), whatever its result. */
+  default void applyTook(long nanos) {}
 }

@@ -3,15 +3,22 @@ package dev.weir.dataplane.metrics;
 import dev.weir.dataplane.config.ApplyResult;
 import dev.weir.dataplane.config.ConfigListener;
 import dev.weir.dataplane.config.RuntimeConfig;
+import dev.weir.dataplane.proxy.RequestRecord;
 import dev.weir.dataplane.proxy.RequestStats;
+import dev.weir.dataplane.proxy.UpstreamError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -20,8 +27,20 @@ import java.util.concurrent.atomic.LongAdder;
  * from every event loop.
  *
  * <p>Meters: {@code weir_dataplane_requests_total{route,status_class}},
- * {@code weir_dataplane_connections_active}, {@code weir_dataplane_snapshot_version},
- * {@code weir_dataplane_snapshot_applies_total}, {@code weir_dataplane_snapshot_nacks_total}.
+ * {@code weir_dataplane_request_duration_seconds{route,status_class}} (histogram),
+ * {@code weir_dataplane_request_bytes_total{route}}, {@code weir_dataplane_response_bytes_total{route}},
+ * {@code weir_dataplane_upstream_errors_total{route,kind}},
+ * {@code weir_dataplane_upstream_connect_duration_seconds{cluster}} (histogram),
+ * {@code weir_dataplane_connections_active}, {@code weir_dataplane_connections_total{listener}},
+ * {@code weir_dataplane_tls_handshakes_total{result}}, {@code weir_dataplane_snapshot_version},
+ * {@code weir_dataplane_snapshot_applies_total}, {@code weir_dataplane_snapshot_nacks_total},
+ * {@code weir_dataplane_snapshot_apply_duration_seconds} (histogram), {@code weir_dataplane_draining},
+ * {@code weir_dataplane_access_log_dropped_total}.
+ *
+ * <p>Tags stay bounded: route names come from the snapshot ({@value #NO_ROUTE} when none matched),
+ * cluster names too, and the rest are fixed sets. Histograms have fixed buckets ({@link #BUCKETS}),
+ * no percentiles. Per-route meters are made once per route and looked up by its name; meters of
+ * one status class or error kind are made when first used, so a route that never fails has no error series.
  */
 public final class DataplaneMetrics implements RequestStats, ConfigListener {
 
@@ -29,6 +48,14 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener {
   public static final String NO_ROUTE = "none";
 
   private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+  private static final UpstreamError[] ERROR_KINDS = UpstreamError.values();
+
+  /** The buckets of every duration histogram: 1ms to 10s. */
+  static final Duration[] BUCKETS = {
+    Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+    Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10)
+  };
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
@@ -37,6 +64,14 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener {
   private final AtomicLong snapshotVersion = new AtomicLong();
   private final Counter applies;
   private final Counter nacks;
+  private final Timer applyDuration;
+  private final AtomicInteger draining = new AtomicInteger();
+  private final Counter httpConnections;
+  private final Counter httpsConnections;
+  private final Counter handshakesOk;
+  private final Counter handshakesFailed;
+  private final Counter accessLogDropped;
+  private final Map<String, Timer> connectTimes = new ConcurrentHashMap<>();
 
   public DataplaneMetrics() {
     Gauge.builder("weir.dataplane.connections.active", activeConnections, AtomicLong::get)
@@ -47,14 +82,54 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener {
         .register(registry);
     applies = Counter.builder("weir.dataplane.snapshot.applies").description("Snapshots applied").register(registry);
     nacks = Counter.builder("weir.dataplane.snapshot.nacks").description("Snapshots rejected").register(registry);
+    applyDuration = histogram("weir.dataplane.snapshot.apply.duration", "Time to validate, compile and swap in a snapshot (applied or rejected)").register(registry);
+    Gauge.builder("weir.dataplane.draining", draining, AtomicInteger::get)
+        .description("1 while the dataplane drains (stops taking new connections before it exits), else 0")
+        .register(registry);
+    httpConnections = connectionsCounter("http");
+    httpsConnections = connectionsCounter("https");
+    handshakesOk = handshakes("success");
+    handshakesFailed = handshakes("failure");
+    accessLogDropped =
+        Counter.builder("weir.dataplane.access.log.dropped")
+            .description("Access log lines dropped because the writer's queue was full")
+            .register(registry);
+  }
+
+  private Counter connectionsCounter(String listener) {
+    return Counter.builder("weir.dataplane.connections")
+        .description("Downstream connections accepted, by listener")
+        .tag("listener", listener)
+        .register(registry);
+  }
+
+  private Counter handshakes(String result) {
+    return Counter.builder("weir.dataplane.tls.handshakes")
+        .description("Downstream TLS handshakes, by result")
+        .tag("result", result)
+        .register(registry);
+  }
+
+  private static Timer.Builder histogram(String name, String description) {
+    return Timer.builder(name).description(description).serviceLevelObjectives(BUCKETS).publishPercentileHistogram(false);
   }
 
   /** Requests counted for one route, and its Prometheus counters by status class. */
   private final class RouteMeters {
+    final String route;
     final LongAdder total = new LongAdder();
     final Counter[] byClass = new Counter[STATUS_CLASSES.length];
+    final AtomicReferenceArray<Timer> durationByClass = new AtomicReferenceArray<>(STATUS_CLASSES.length);
+    final AtomicReferenceArray<Counter> errorsByKind = new AtomicReferenceArray<>(ERROR_KINDS.length);
+    final Counter requestBytes;
+    final Counter responseBytes;
 
     RouteMeters(String route) {
+      this.route = route;
+      requestBytes =
+          Counter.builder("weir.dataplane.request.bytes").description("Request body bytes received from clients, by route").tag("route", route).register(registry);
+      responseBytes =
+          Counter.builder("weir.dataplane.response.bytes").description("Response body bytes sent to clients, by route").tag("route", route).register(registry);
       for (int i = 0; i < STATUS_CLASSES.length; i++) {
         byClass[i] =
             Counter.builder("weir.dataplane.requests")
@@ -64,6 +139,38 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener {
                 .register(registry);
       }
     }
+
+    Timer duration(int cls) {
+      Timer t = durationByClass.get(cls);
+      if (t == null) {
+        // Registering twice (two loops racing) gives the same timer: the registry keys meters by id.
+        t = histogram("weir.dataplane.request.duration", "From request head received to response written, by route and status class")
+            .tag("route", route)
+            .tag("status_class", STATUS_CLASSES[cls])
+            .register(registry);
+        durationByClass.set(cls, t);
+      }
+      return t;
+    }
+
+    Counter errors(UpstreamError kind) {
+      Counter c = errorsByKind.get(kind.ordinal());
+      if (c == null) {
+        c = Counter.builder("weir.dataplane.upstream.errors")
+            .description("Requests that failed on the upstream side, by route and cause")
+            .tag("route", route)
+            .tag("kind", kind.tag())
+            .register(registry);
+        errorsByKind.set(kind.ordinal(), c);
+      }
+      return c;
+    }
+  }
+
+  private RouteMeters route(String name) {
+    String key = name == null ? NO_ROUTE : name;
+    RouteMeters m = routes.get(key); // a plain get first: computeIfAbsent locks a bin on some JDKs
+    return m != null ? m : routes.computeIfAbsent(key, RouteMeters::new);
   }
 
   @Override
@@ -79,7 +186,7 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener {
   @Override
   public void requestCompleted(String route, int status) {
     requestsTotal.increment();
-    RouteMeters m = routes.computeIfAbsent(route == null ? NO_ROUTE : route, RouteMeters::new);
+    RouteMeters m = route(route);
     if (route != null) {
       m.total.increment();
     }
@@ -87,6 +194,64 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener {
     if (cls >= 0 && cls < STATUS_CLASSES.length) {
       m.byClass[cls].increment();
     }
+  }
+
+  @Override
+  public void requestFinished(RequestRecord r) {
+    RouteMeters m = route(r.route());
+    if (r.bytesReceived() > 0) {
+      m.requestBytes.increment(r.bytesReceived());
+    }
+    if (r.bytesSent() > 0) {
+      m.responseBytes.increment(r.bytesSent());
+    }
+    int cls = r.status() / 100 - 1;
+    if (r.responded() && cls >= 0 && cls < STATUS_CLASSES.length) {
+      m.duration(cls).record(r.durationNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  @Override
+  public void upstreamError(String route, UpstreamError kind) {
+    route(route).errors(kind).increment();
+  }
+
+  @Override
+  public void upstreamConnected(String cluster, long nanos) {
+    Timer t = connectTimes.get(cluster);
+    if (t == null) {
+      t = connectTimes.computeIfAbsent(
+          cluster,
+          c -> histogram("weir.dataplane.upstream.connect.duration", "Setup of new upstream connections (TCP connect, TLS handshake), by cluster")
+              .tag("cluster", c)
+              .register(registry));
+    }
+    t.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void tlsHandshake(boolean success) {
+    (success ? handshakesOk : handshakesFailed).increment();
+  }
+
+  @Override
+  public void connectionAccepted(String listener) {
+    ("https".equals(listener) ? httpsConnections : httpConnections).increment();
+  }
+
+  /** Sets {@code weir_dataplane_draining}: 1 from the start of a drain. */
+  public void draining(boolean on) {
+    draining.set(on ? 1 : 0);
+  }
+
+  /** One access log line dropped (the writer's queue was full). */
+  public void accessLogDropped() {
+    accessLogDropped.increment();
+  }
+
+  @Override
+  public void applyTook(long nanos) {
+    applyDuration.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override

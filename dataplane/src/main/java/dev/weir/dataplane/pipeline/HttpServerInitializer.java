@@ -59,6 +59,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   @Override
   protected void initChannel(Channel ch) {
     connections.add(ch);
+    px.stats().connectionAccepted(px.scheme());
     ChannelPipeline p = ch.pipeline();
     if (sni != null) {
       addTlsHandlers(p);
@@ -68,7 +69,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     // and watching writes too would cost a promise and a listener on every write.
     p.addLast(PipelineNames.IDLE, new IdleStateHandler(px.settings().clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     if (sni != null) {
-      p.addLast(PipelineNames.ALPN, new AlpnSwitch(http2));
+      p.addLast(PipelineNames.ALPN, new AlpnSwitch(http2, px.stats()));
     } else if (h2c) {
       p.addLast(PipelineNames.H2C_PREFACE, new H2cPrefaceDetector(http2));
     }

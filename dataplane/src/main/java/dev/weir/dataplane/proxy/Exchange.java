@@ -12,6 +12,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -52,6 +53,8 @@ final class Exchange {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
   private final FrontendHandler frontend;
+  /** The frontend's record of this request: bytes, status, upstream; finished when the exchange is. */
+  private final RequestRecord record;
   private final Channel client;
   private final ProxyContext px;
   private final HttpRequest request;
@@ -127,6 +130,7 @@ final class Exchange {
       boolean upgrade) {
     this.upgrade = upgrade;
     this.frontend = frontend;
+    this.record = frontend.record();
     this.timer = timer;
     this.client = client;
     this.px = px;
@@ -137,6 +141,7 @@ final class Exchange {
       // and a bodiless one can be retried.
       HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
       early.add(new DefaultLastHttpContent(full.content().retain(), full.trailingHeaders()));
+      record.addReceived(full.content().readableBytes());
       full.release();
       request = head;
       requestComplete = true;
@@ -144,6 +149,7 @@ final class Exchange {
     this.request = request;
     this.route = route;
     this.endpoint = endpoint;
+    record.upstream(endpoint);
     this.clientVersion = clientVersion;
     this.clientKeepAlive = clientKeepAlive;
     this.headRequest = HttpMethod.HEAD.equals(request.method());
@@ -197,7 +203,9 @@ final class Exchange {
       }
       return;
     }
-    bodyBytes += content.content().readableBytes();
+    int n = content.content().readableBytes();
+    bodyBytes += n;
+    record.addReceived(n);
     if (maxBodyBytes > 0 && bodyBytes > maxBodyBytes) {
       // A chunked body (or one longer than its Content-Length said) crossed the route's limit.
       content.release();
@@ -261,7 +269,7 @@ final class Exchange {
     lastActivity = now();
     if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
       ReferenceCountUtil.release(msg);
-      upstreamFailed("invalid response from upstream: " + o.decoderResult().cause());
+      upstreamFailed(UpstreamError.INVALID_RESPONSE, "invalid response from upstream: " + o.decoderResult().cause());
       return;
     }
     boolean written = false;
@@ -269,6 +277,9 @@ final class Exchange {
       if (!onResponseHead(response)) {
         ReferenceCountUtil.release(msg);
         return;
+      }
+      if (msg instanceof HttpContent content) {
+        record.addSent(content.content().readableBytes());
       }
       if (msg instanceof LastHttpContent && !interim) {
         finalWrite = client.write(msg); // a whole response in one message
@@ -284,6 +295,7 @@ final class Exchange {
           content.release(); // body without a head: the codec never does this
           return;
         }
+        record.addSent(content.content().readableBytes());
         if (content instanceof LastHttpContent && !interim) {
           finalWrite = client.write(content);
         } else {
@@ -339,7 +351,7 @@ final class Exchange {
       connect(true);
       return;
     }
-    upstreamFailed(cause == null ? "upstream closed the connection" : "upstream connection failed: " + cause.getMessage());
+    upstreamFailed(UpstreamError.RESET, cause == null ? "upstream closed the connection" : "upstream connection failed: " + cause.getMessage());
   }
 
   // ---- internals ----
@@ -365,27 +377,40 @@ final class Exchange {
       Throwable cause = f.cause();
       if (cause instanceof SslHandshakeTimeoutException) {
         log.warn("cluster {}: TLS handshake with {} (server name {}) timed out", cluster.name(), endpoint, cluster.tls().settings().serverName());
+        px.stats().upstreamError(route.name(), UpstreamError.TLS);
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream TLS handshake timed out");
       } else if (cause instanceof SSLException && cluster.tls() != null) {
         // A configuration problem (wrong CA, name, expired certificate), not a blip: say so where operators look.
         log.warn("cluster {}: TLS handshake with {} (server name {}) failed: {}", cluster.name(), endpoint,
             cluster.tls().settings().serverName(), TlsFailures.reason(cause));
+        px.stats().upstreamError(route.name(), UpstreamError.TLS);
         fail(HttpResponseStatus.BAD_GATEWAY, "upstream TLS handshake failed");
       } else if (cause instanceof ConnectTimeoutException) {
         log.debug("connect to {} failed: {}", endpoint, cause.toString());
+        px.stats().upstreamError(route.name(), UpstreamError.CONNECT_TIMEOUT);
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream connect timed out"); // as nginx answers it
       } else {
         log.debug("connect to {} failed: {}", endpoint, cause.toString());
+        px.stats().upstreamError(route.name(), UpstreamError.CONNECT_FAILED);
         fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
       }
       return;
     }
     upstream = f.getNow();
     reused = UpstreamConnector.isReused(upstream);
+    if (!reused) {
+      // A new connection: the first request on it reports how long it took to set up.
+      Channel connection = upstream.parent() != null ? upstream.parent() : upstream;
+      Long setup = connection.attr(UpstreamConnector.CONNECT_NANOS).getAndSet(null);
+      if (setup != null) {
+        px.stats().upstreamConnected(cluster.name(), setup);
+      }
+    }
     backend = BackendHandler.of(upstream);
     if (backend == null) {
       upstream.close();
       upstream = null;
+      px.stats().upstreamError(route.name(), UpstreamError.CONNECT_FAILED);
       fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
       return;
     }
@@ -429,12 +454,13 @@ final class Exchange {
     }
     if (code == 101) {
       if (!upgrade || !requestComplete || !bodiless || !HttpUpgrade.acceptable(response)) {
-        upstreamFailed("upstream switched protocols without a tunnelable upgrade request");
+        upstreamFailed(UpstreamError.INVALID_RESPONSE, "upstream switched protocols without a tunnelable upgrade request");
         return false;
       }
       switching = true;
       responseStarted = true;
       HttpUpgrade.prepareSwitchingResponse(response);
+      record.status(code);
       px.stats().requestCompleted(route.name(), code);
       return true;
     }
@@ -453,6 +479,7 @@ final class Exchange {
     responseKeepAlive = HttpUtil.isKeepAlive(response);
     boolean keepAlive = clientKeepAlive && (requestComplete || bodiless) && !frontend.draining();
     closeClient = !ResponseHeads.prepare(response, clientVersion, headRequest, keepAlive);
+    record.status(code);
     px.stats().requestCompleted(route.name(), code);
     return true;
   }
@@ -490,6 +517,7 @@ final class Exchange {
     backend.unbind(this);
     upstream = null;
     clientDirty = false;
+    frontend.finishRecord();
     frontend.startTunnel(this, up);
   }
 
@@ -501,7 +529,8 @@ final class Exchange {
     }
   }
 
-  private void upstreamFailed(String reason) {
+  private void upstreamFailed(UpstreamError kind, String reason) {
+    px.stats().upstreamError(route.name(), kind);
     if (responseStarted) {
       abort(reason);
     } else {
@@ -535,6 +564,7 @@ final class Exchange {
       lastActivity = now; // the client is the slow side; that is not the upstream's timeout
     }
     if (requestTimeoutNanos > 0 && now - startedAt >= requestTimeoutNanos) {
+      px.stats().upstreamError(route.name(), UpstreamError.RESPONSE_TIMEOUT);
       if (responseStarted) {
         abort("response not complete within the route's request timeout");
       } else {
@@ -545,6 +575,7 @@ final class Exchange {
     }
     long idle = now - lastActivity;
     if (idle >= timeoutNanos) {
+      px.stats().upstreamError(route.name(), UpstreamError.RESPONSE_TIMEOUT);
       if (responseStarted) {
         abort("upstream stalled mid-response");
       } else {
@@ -576,7 +607,10 @@ final class Exchange {
     closeUpstream();
     boolean keepAlive = clientKeepAlive && (requestComplete || bodiless) && !clientBroken && !frontend.draining();
     px.stats().requestCompleted(route.name(), status.code());
-    finalWrite = client.write(ErrorResponses.text(client.alloc(), status, message, keepAlive));
+    FullHttpResponse answer = ErrorResponses.text(client.alloc(), status, message, keepAlive);
+    record.status(status.code());
+    record.addSent(answer.content().readableBytes());
+    finalWrite = client.write(answer);
     clientDirty = true;
     finish(!keepAlive);
   }
@@ -594,6 +628,7 @@ final class Exchange {
     releaseEarly();
     closeUpstream();
     client.close();
+    frontend.finishRecord();
     frontend.exchangeDone(this, true);
   }
 
@@ -616,6 +651,7 @@ final class Exchange {
       }
     }
     clientDirty = false;
+    frontend.finishRecord();
     frontend.exchangeDone(this, close);
   }
 

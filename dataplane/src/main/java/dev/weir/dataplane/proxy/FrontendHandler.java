@@ -70,6 +70,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** An upgrade handler was put in front of this handler for a request that asked for h2c. */
   private boolean h2cOffered;
   private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
+  /** The current request's record (one request at a time per connection or stream). */
+  private final RequestRecord record = new RequestRecord();
   private ChannelHandlerContext ctx;
   /** Timeouts of this connection's exchanges. */
   private ExchangeTimer timer;
@@ -225,6 +227,30 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   boolean draining() {
     return draining;
+  }
+
+  RequestRecord record() {
+    return record;
+  }
+
+  /** Opens the record of a request whose head just arrived, before anything rewrites it. */
+  private void beginRecord(HttpRequest request) {
+    String protocol = http2Stream ? "HTTP/2.0" : request.protocolVersion().text();
+    record.begin(ctx.channel().eventLoop().ticker().nanoTime(), request.method().name(), request.uri(), protocol, clientIp);
+    if (px.stats().wantsRequestDetails()) {
+      HttpHeaders headers = request.headers();
+      record.headers(headers.get(HttpHeaderNames.HOST), headers.get(HttpHeaderNames.USER_AGENT), headers.get(ForwardedHeaders.X_REQUEST_ID));
+    }
+  }
+
+  /** Ends the current request's record and hands it to the stats, once; the exchange calls it too. */
+  void finishRecord() {
+    if (record.end(ctx.channel().eventLoop().ticker().nanoTime())) {
+      if (record.requestId() == null && px.stats().wantsRequestDetails()) {
+        record.requestId(ForwardedHeaders.newRequestId()); // answered here, nothing went upstream: still one id per log line
+      }
+      px.stats().requestFinished(record);
+    }
   }
 
   /**
@@ -389,8 +415,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void onRequestHead(HttpRequest request) {
     if (h2cUpgrade != null && !http2Stream && offerH2cUpgrade(request)) {
-      return;
+      return; // served as stream 1 of the HTTP/2 connection, and recorded there
     }
+    beginRecord(request);
     if (request.decoderResult().isFailure()) {
       Throwable cause = request.decoderResult().cause();
       log.debug("malformed request from {}: {}", clientIp, cause.toString());
@@ -448,6 +475,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     UpstreamCluster cluster = config.cluster(route.pickCluster());
     InetSocketAddress endpoint = cluster == null ? null : cluster.nextEndpoint();
     if (endpoint == null) {
+      px.stats().upstreamError(route.name(), UpstreamError.NO_ENDPOINTS);
       respond(request, route.name(), HttpResponseStatus.SERVICE_UNAVAILABLE, "no upstream endpoint available", true);
       return;
     }
@@ -460,7 +488,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     String upgrade = bodiless && !h2Upstream ? HttpUpgrade.requested(request) : null;
     // TE is hop-by-hop too, but "TE: trailers" must reach an HTTP/2 upstream: gRPC servers insist on it.
     boolean teTrailers = h2Upstream && headers.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
-    ForwardedHeaders.apply(headers, clientIp, px.scheme());
+    record.route(route.name());
+    record.requestId(ForwardedHeaders.apply(headers, clientIp, px.scheme()));
     if (clientSubject != null) {
       headers.set(ForwardedHeaders.X_CLIENT_CERT_SUBJECT, clientSubject);
     }
@@ -554,6 +583,13 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     boolean keepAlive = mayKeepAlive && !draining && HttpUtil.isKeepAlive(request) && (complete || isBodiless(request));
     px.stats().requestCompleted(route, status.code());
     FullHttpResponse response = ErrorResponses.text(ctx.alloc(), status, message, keepAlive);
+    record.route(route);
+    record.status(status.code());
+    record.addSent(response.content().readableBytes());
+    if (request instanceof HttpContent full) {
+      record.addReceived(full.content().readableBytes());
+    }
+    finishRecord();
     if (location != null) {
       response.headers().set(HttpHeaderNames.LOCATION, location);
     }

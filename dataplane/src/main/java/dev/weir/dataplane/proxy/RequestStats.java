@@ -15,4 +15,33 @@ public interface RequestStats {
    * @param route the matched route's name, or null when no route matched
    */
   default void requestCompleted(String route, int status) {}
+
+  /**
+   * One request is over: its response was written (or the exchange given up). The record is reused
+   * for the connection's next request once this returns: take what is needed, keep no reference.
+   */
+  default void requestFinished(RequestRecord record) {}
+
+  /**
+   * Whether {@link #requestFinished} wants the request's details (host, user agent, request id) in the
+   * record; without, the proxy skips looking them up.
+   */
+  default boolean wantsRequestDetails() {
+    return false;
+  }
+
+  /**
+   * An upstream failure behind a request of {@code route} (a name, never null): one per failed
+   * request, not per retry that then succeeded.
+   */
+  default void upstreamError(String route, UpstreamError kind) {}
+
+  /** A new upstream connection (with its TLS handshake, if any) of {@code cluster} took {@code nanos} to set up. */
+  default void upstreamConnected(String cluster, long nanos) {}
+
+  /** A downstream TLS handshake finished. */
+  default void tlsHandshake(boolean success) {}
+
+  /** A downstream connection was accepted on the {@code http} or {@code https} listener. */
+  default void connectionAccepted(String listener) {}
 }

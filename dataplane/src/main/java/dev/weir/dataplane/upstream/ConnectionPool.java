@@ -66,9 +66,16 @@ final class ConnectionPool {
       }
     }
     Promise<Channel> promise = loop.newPromise();
+    long startedAt = loop.ticker().nanoTime();
     ChannelFuture connect = UpstreamPools.bootstrapFor(bootstrap, tls, connectTimeoutMillis).connect(endpoint);
     Channel ch = connect.channel();
     ch.attr(KEY).set(key);
+    // Before anyone else's listener: the acquirer reads it when the promise completes.
+    promise.addListener(f -> {
+      if (f.isSuccess()) {
+        ch.attr(UpstreamConnector.CONNECT_NANOS).set(loop.ticker().nanoTime() - startedAt);
+      }
+    });
     ch.closeFuture().addListener(f -> forget(ch));
     connect.addListener(
         f -> {

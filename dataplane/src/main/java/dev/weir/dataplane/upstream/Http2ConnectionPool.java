@@ -90,6 +90,7 @@ final class Http2ConnectionPool {
   }
 
   private Future<Channel> connect(PoolKey key, long connectTimeoutMillis) {
+    long startedAt = loop.ticker().nanoTime();
     ChannelFuture connect = UpstreamPools.bootstrapFor(bootstrap, key.tls(), connectTimeoutMillis).connect(key.endpoint());
     Channel ch = connect.channel();
     Promise<Channel> ready = loop.newPromise();
@@ -115,7 +116,9 @@ final class Http2ConnectionPool {
           }
         });
     ready.addListener(f -> {
-      if (!f.isSuccess()) {
+      if (f.isSuccess()) {
+        ch.attr(UpstreamConnector.CONNECT_NANOS).set(loop.ticker().nanoTime() - startedAt);
+      } else {
         ch.close();
       }
     });

@@ -17,6 +17,13 @@ public interface UpstreamConnector {
   AttributeKey<Boolean> REUSED = AttributeKey.valueOf(UpstreamConnector.class, "reused");
 
   /**
+   * Set on a new upstream connection once it is ready: how long its connect (and TLS handshake, and for
+   * HTTP/2 the server's first SETTINGS) took, in nanoseconds. The first request to use it takes it
+   * ({@code getAndSet(null)}) to measure it once; on an HTTP/2 stream, look at the stream's parent.
+   */
+  AttributeKey<Long> CONNECT_NANOS = AttributeKey.valueOf(UpstreamConnector.class, "connectNanos");
+
+  /**
    * A channel to {@code endpoint} whose event loop is {@code loop}, ready for one request: for
    * HTTP/1.1 an idle pooled connection unless {@code fresh}, else a new connection; for H2C a new
    * stream on a shared connection. Its AUTO_READ is off.

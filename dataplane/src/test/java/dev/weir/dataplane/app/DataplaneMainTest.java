@@ -130,7 +130,7 @@ class DataplaneMainTest {
   }
 
   @Test
-  void staticModePrintsOneReadyLineServesAndDrainsOnSigterm(@TempDir Path dir) throws Exception {
+  void staticModePrintsTheReadyLineFirstServesAndDrainsOnSigterm(@TempDir Path dir) throws Exception {
     EchoBackend backend = EchoBackend.start("cli");
     Process p = null;
     try {
@@ -152,7 +152,10 @@ class DataplaneMainTest {
       assertEquals("cli", HttpTestClient.get(http, "anything", "/").echo("backend"));
       assertEquals(200, HttpTestClient.get(admin, "x", "/readyz").status());
       p.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of stdout)
-      assertNull(out.readLine(), "exactly one line on stdout"); // returns at EOF, when the process is gone
+      // After the ready line, only the access log (stdout by default): the one request, written by the drain at the latest.
+      String access = out.readLine();
+      assertTrue(access != null && access.startsWith("{\"time\":") && access.contains("\"path\":\"/\",") && access.contains("\"route\":\"all\","), access);
+      assertNull(out.readLine(), "nothing else on stdout"); // returns at EOF, when the process is gone
       assertTrue(p.waitFor(20, TimeUnit.SECONDS), "drained and exited");
       assertEquals(143, p.exitValue(), "128 + SIGTERM, after the shutdown hook ran");
     } finally {
@@ -200,5 +203,14 @@ class DataplaneMainTest {
     assertEquals(java.time.Duration.ZERO, parse("--shutdown-delay", "0").shutdownDelay());
     assertTrue(error(Map.of(), "--shutdown-delay", "-1s").contains("--shutdown-delay must be a duration"));
     assertTrue(error(Map.of(), "--drain-timeout", "0s").contains("above zero"));
+  }
+
+  @Test
+  void accessLogOption() {
+    assertEquals(dev.weir.dataplane.accesslog.AccessLogTarget.STDOUT, parse().accessLog(), "stdout by default, as ingress-nginx");
+    assertEquals(dev.weir.dataplane.accesslog.AccessLogTarget.OFF, parse("--access-log", "off").accessLog());
+    assertEquals(dev.weir.dataplane.accesslog.AccessLogTarget.file(java.nio.file.Path.of("/var/log/weir.log")),
+        parse("--access-log", "/var/log/weir.log").accessLog());
+    assertEquals(dev.weir.dataplane.accesslog.AccessLogTarget.OFF, DataplaneOptions.ephemeral().build().accessLog(), "tests log nothing");
   }
 }

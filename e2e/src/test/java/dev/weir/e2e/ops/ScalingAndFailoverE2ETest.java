@@ -80,7 +80,8 @@ class ScalingAndFailoverE2ETest {
         "--controller", "127.0.0.1:" + controlService.port(),
         "--control-tls-dir", system.caDir().resolve("dataplane").toString(),
         "--replica-id", id, "--state-dir", state.toString(),
-        "--shutdown-delay", SHUTDOWN_DELAY, "--drain-timeout", "10s"));
+        "--shutdown-delay", SHUTDOWN_DELAY, "--drain-timeout", "10s",
+        "--access-log", state.resolve("access.log").toString()));
     replicas.put(id, p);
     int[] ports = p.awaitReady(60_000);
     ReadyEndpoints.Replica r = new ReadyEndpoints.Replica(id, ports[0], ports[2]);
@@ -172,6 +173,12 @@ class ScalingAndFailoverE2ETest {
       assertEquals(List.of(), load.failures(), "not one failed request");
       for (String id : List.of("dp-1", "dp-2", "dp-3", "dp-4")) {
         assertTrue(load.okOn(id) > 0, id + " served traffic");
+      }
+      // Each replica's access log has a line per request it served; the drained ones wrote theirs before exiting.
+      for (String id : List.of("dp-1", "dp-2")) {
+        long lines = Files.readAllLines(system.stateRoot().resolve(id).resolve("access.log")).stream()
+            .filter(l -> l.contains("\"host\":\"" + HOST + "\"") && l.contains("\"status\":200")).count();
+        assertEquals(load.okOn(id), lines, id + ": one access log line per request served");
       }
     }
   }
