@@ -15,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -131,8 +133,18 @@ class ScalingAndFailoverE2ETest {
       Await.until("the new replicas serve", Duration.ofSeconds(10), () -> load.okOn("dp-3") > 50 && load.okOn("dp-4") > 50);
       assertTrue(scrape(addresses.get("dp-1").adminPort(), REQUESTS_2XX) > dp1Before, "request metrics move with traffic");
 
-      // Scale down 4 -> 2 with SIGTERM, one after the other as the HPA does.
+      // Scale down 4 -> 2 with SIGTERM, one after the other as the HPA does. A slow request that is in flight on a
+      // kept-alive connection when dp-1 stops accepting still completes, and says Connection: close.
+      HttpTestClient kept = HttpTestClient.connect(addresses.get("dp-1").trafficPort());
+      kept.setReadTimeoutMillis(10_000);
+      assertEquals(200, kept.get(HOST, "/warm").status());
+      CompletableFuture<HttpTestClient.Response> slow = CompletableFuture.supplyAsync(() -> kept.get(HOST, "/delay/2500"));
+      Thread.sleep(200);
       Duration d1 = scaleDown("dp-1");
+      HttpTestClient.Response inFlight = slow.get(10, TimeUnit.SECONDS);
+      kept.close();
+      assertTrue(WeirSystem.fromBackend("steady").test(inFlight), "the in-flight request completes: " + inFlight.status());
+      assertEquals("close", inFlight.header("connection"), "and ends its connection");
       Duration d2 = scaleDown("dp-2");
       System.out.println("scale-down drains took " + d1.toMillis() + " ms and " + d2.toMillis() + " ms");
       long afterScaleDown = load.ok();
@@ -177,7 +189,7 @@ class ScalingAndFailoverE2ETest {
       // Each replica's access log has a line per request it served; the drained ones wrote theirs before exiting.
       for (String id : List.of("dp-1", "dp-2")) {
         long lines = Files.readAllLines(system.stateRoot().resolve(id).resolve("access.log")).stream()
-            .filter(l -> l.contains("\"host\":\"" + HOST + "\"") && l.contains("\"status\":200")).count();
+            .filter(l -> l.contains("\"host\":\"" + HOST + "\"") && l.contains("\"path\":\"/steady/")).count();
         assertEquals(load.okOn(id), lines, id + ": one access log line per request served");
       }
     }
