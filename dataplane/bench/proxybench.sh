@@ -11,6 +11,8 @@
 # The dataplane is started exactly as users start it: `bin/weir dataplane --snapshot FILE` with default
 # settings, from a snapshot with one virtual host "*" routing every path to the harness's upstream, and a
 # TLS listener with the harness's certificate (ALPN: h2 and http/1.1).
+# One setting differs from the default, to match the harness's nginx and HAProxy (`access_log off`): the
+# access log is off. WEIR_BENCH_ACCESS_LOG=FILE (or stdout) turns it on, to measure what it costs.
 # A JVM needs 10-15 s of load before it runs at full speed, so unless you pass -w yourself, every run gets
 # a 15 s warm-up (-w 15). Environment: PROXYBENCH (path of the harness), WEIR_DATAPLANE_JAVA_OPTS.
 set -euo pipefail
@@ -58,7 +60,8 @@ cat > "\$BENCH_WORKDIR/weir-snapshot.json" <<JSON
 }
 JSON
 WEIR_NO_BUILD=1 exec "$root/bin/weir" dataplane --snapshot "\$BENCH_WORKDIR/weir-snapshot.json" --bind 127.0.0.1 \
-  --http-port ${http_addr##*:} --https-port ${tls_addr##*:} --admin-port 0 --replica-id bench
+  --http-port ${http_addr##*:} --https-port ${tls_addr##*:} --admin-port 0 --replica-id bench \
+  --access-log "${WEIR_BENCH_ACCESS_LOG:-off}"
 START
 )
 
