@@ -108,40 +108,8 @@ enum LogFormat {
     }
   }
 
-  /** A JSON string literal: quotes, backslashes, control characters, U+2028/9 and lone surrogates escaped. */
   static void jsonString(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        case '\b' -> b.append("\\b");
-        case '\f' -> b.append("\\f");
-        default -> {
-          if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
-            unicodeEscape(b, c);
-          } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-            b.append(c).append(s.charAt(++i));
-          } else if (Character.isSurrogate(c)) {
-            unicodeEscape(b, c); // unpaired: UTF-8 cannot encode it, the escape survives
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
-  }
-
-  private static void unicodeEscape(StringBuilder b, char c) {
-    b.append("\\u");
-    String hex = Integer.toHexString(c);
-    for (int p = hex.length(); p < 4; p++) b.append('0');
-    b.append(hex);
+    JsonStrings.append(b, s);
   }
 
   static String stackTrace(Throwable t) {

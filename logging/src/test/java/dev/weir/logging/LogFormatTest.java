@@ -61,7 +61,7 @@ class LogFormatTest {
     String out = LogFormat.JSON.format(new LogLine(T, Level.INFO, "log\"ger", "thr\nead", hostile,
         List.of(new KeyValuePair("k\"ey", hostile)), Map.of(), null), false);
     String escaped = "quote\\\" backslash\\\\ nl\\n cr\\r tab\\t nul\\u0000 bell\\u0007 del\\u007f ls\\u2028 ps\\u2029"
-        + " emoji\uD83D\uDE00 lone\\ud800 end\\udc00 </script>";
+        + " emoji\uD83D\uDE00 lone\ufffd end\ufffd </script>";
     assertEquals("{\"time\":\"2026-03-04T05:06:07.008Z\",\"level\":\"INFO\",\"logger\":\"log\\\"ger\","
         + "\"thread\":\"thr\\nead\",\"message\":\"" + escaped + "\",\"k\\\"ey\":\"" + escaped + "\"}\n", out);
     assertEquals(1, out.split("\n", -1).length - 1, "exactly one line");

@@ -1,6 +1,7 @@
 package dev.weir.dataplane.accesslog;
 
 import dev.weir.dataplane.proxy.RequestRecord;
+import dev.weir.logging.JsonStrings;
 import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,6 @@ public final class AccessLogFormat {
 
   static final int MAX_PATH = 2048;
   static final int MAX_FIELD = 1024;
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private AccessLogFormat() {}
 
@@ -117,47 +117,12 @@ public final class AccessLogFormat {
     return high ? new String(s.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8) : s;
   }
 
-  /** A JSON string, or {@code null}; cut at {@code max} chars (never between the halves of a surrogate pair). */
+  /** A JSON string, or {@code null}; cut at {@code max} chars. */
   static void string(StringBuilder b, String s, int max) {
     if (s == null) {
       b.append("null");
-      return;
+    } else {
+      JsonStrings.append(b, s, max);
     }
-    int end = Math.min(s.length(), max);
-    if (end < s.length() && end > 0 && Character.isHighSurrogate(s.charAt(end - 1))) {
-      end--;
-    }
-    b.append('"');
-    for (int i = 0; i < end; i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        case '\b' -> b.append("\\b");
-        case '\f' -> b.append("\\f");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]); // control characters: a terminal escape in a log viewer
-          } else if (Character.isSurrogate(c) && !pairAt(s, i, end)) {
-            b.append('\ufffd'); // a lone surrogate half: UTF-8 cannot carry it
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
-  }
-
-  /** Whether the surrogate at {@code i} is half of a well-formed pair within {@code end}. */
-  private static boolean pairAt(String s, int i, int end) {
-    char c = s.charAt(i);
-    if (Character.isHighSurrogate(c)) {
-      return i + 1 < end && Character.isLowSurrogate(s.charAt(i + 1));
-    }
-    return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
   }
 }
