@@ -12,6 +12,10 @@ import java.util.List;
  * @param method HTTP method that must match, or null for any
  * @param backends weighted clusters; empty means "no usable backend" and the dataplane answers 503
  * @param policy timeouts and limits; null means {@link RoutePolicy#DEFAULT}
+ * @param loadBalancer how an endpoint of the chosen cluster is picked; null means {@link LoadBalancer#DEFAULT}
+ * @param retry when a failed attempt is tried again; null means {@link RetryPolicy#DEFAULT}
+ * @param mirrorCluster a cluster that gets a copy of every request, fire and forget (its answers and
+ *     failures never reach the client or hold the primary exchange up); null for none
  */
 public record Route(
     String name,
@@ -20,11 +24,27 @@ public record Route(
     List<HeaderMatch> headers,
     String method,
     List<WeightedCluster> backends,
-    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = RoutePolicy.OmitDefault.class) RoutePolicy policy) {
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = RoutePolicy.OmitDefault.class) RoutePolicy policy,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LoadBalancer.OmitDefault.class) LoadBalancer loadBalancer,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = RetryPolicy.OmitDefault.class) RetryPolicy retry,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String mirrorCluster) {
   public Route {
     headers = headers == null ? List.of() : List.copyOf(headers);
     backends = backends == null ? List.of() : List.copyOf(backends);
     policy = policy == null ? RoutePolicy.DEFAULT : policy;
+    loadBalancer = loadBalancer == null ? LoadBalancer.DEFAULT : loadBalancer;
+    retry = retry == null ? RetryPolicy.DEFAULT : retry;
+  }
+
+  /** A route with the default load balancing, retries and no mirror. */
+  public Route(String name, String owner, PathMatch path, List<HeaderMatch> headers, String method, List<WeightedCluster> backends,
+      RoutePolicy policy) {
+    this(name, owner, path, headers, method, backends, policy, null, null, null);
+  }
+
+  /** The same route with another policy, balancer, retries and mirror (nulls: defaults, no mirror). */
+  public Route withTraffic(LoadBalancer loadBalancer, RetryPolicy retry, String mirrorCluster) {
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster);
   }
 
   /** A route with the default policy. */
