@@ -8,26 +8,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler of an upstream connection: relays what the upstream sends to the exchange that
- * currently uses the connection. While the connection idles in the pool it has no exchange, and
+ * The last handler of an upstream connection: relays what the upstream sends to the exchange (or
+ * mirrored copy) that currently uses the connection. While the connection idles in the pool it has no exchange, and
  * anything that arrives (the upstream closing it, stray bytes) closes it.
  */
 public final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(BackendHandler.class);
 
-  private Exchange exchange;
+  private UpstreamUser exchange;
 
   /** The relay handler of an upstream channel set up by the upstream initializer; null once the channel is gone. */
   static BackendHandler of(Channel upstream) {
     return upstream.pipeline().get(BackendHandler.class);
   }
 
-  void bind(Exchange e) {
+  void bind(UpstreamUser e) {
     exchange = e;
   }
 
-  void unbind(Exchange e) {
+  void unbind(UpstreamUser e) {
     if (exchange == e) {
       exchange = null;
     }
@@ -35,7 +35,7 @@ public final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    Exchange e = exchange;
+    UpstreamUser e = exchange;
     if (e != null) {
       e.onUpstreamMessage(msg);
     } else {
@@ -47,7 +47,7 @@ public final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    Exchange e = exchange;
+    UpstreamUser e = exchange;
     if (e != null) {
       e.onUpstreamReadComplete();
     }
@@ -55,7 +55,7 @@ public final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    Exchange e = exchange;
+    UpstreamUser e = exchange;
     if (e != null) {
       e.onUpstreamWritabilityChanged();
     }
@@ -64,7 +64,7 @@ public final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    Exchange e = exchange;
+    UpstreamUser e = exchange;
     if (e != null) {
       e.onUpstreamClosed(null);
     }
@@ -72,7 +72,7 @@ public final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Exchange e = exchange;
+    UpstreamUser e = exchange;
     if (e != null) {
       e.onUpstreamClosed(cause);
     } else {

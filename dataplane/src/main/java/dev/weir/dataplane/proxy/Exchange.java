@@ -1,18 +1,25 @@
 package dev.weir.dataplane.proxy;
 
+import dev.weir.dataplane.balance.EndpointPicker;
+import dev.weir.dataplane.balance.EndpointState;
+import dev.weir.dataplane.balance.Outcome;
 import dev.weir.dataplane.routing.RouteMatch;
 import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.dataplane.upstream.UpstreamConnector;
+import dev.weir.snapshot.ClusterResilience;
+import dev.weir.snapshot.RetryPolicy;
 import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.UpstreamProtocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -25,8 +32,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -39,18 +50,38 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures before the response head reach the client are answered (502, 504; a failed TLS handshake
  * with the upstream is a 502, one that timed out a 504, and both are logged naming the cluster); after that the
- * client connection is closed, since a status cannot be taken back. A bodiless idempotent request
- * that fails on a reused pooled connection (the upstream closed it just as it was reused) is retried
- * once on a fresh connection.
+ * client connection is closed, since a status cannot be taken back.
+ *
+ * <p>Attempts and retries. Each attempt goes to an endpoint the route's {@link EndpointPicker} chose
+ * and is reported to the cluster's endpoints ({@code started}, then {@code finished} exactly once with
+ * its {@link Outcome}). A failed attempt is tried again, on another endpoint, when the route's
+ * {@link RetryPolicy} lists the condition ({@code connect-failure}, {@code reset}, {@code timeout}
+ * (the per-try timeout), {@code 5xx}, {@code retriable-status}), attempts are left, nothing of the
+ * response went to the client yet (not even a 1xx), the method may be resent, the request body was
+ * kept (or none of it was sent), the route's request timeout has time left, and the cluster's retry
+ * budget has room; after a full-jitter backoff scheduled on the event loop. A 5xx that is retried is
+ * dropped (its connection closed); the last one is forwarded. The request body is kept for replay (and
+ * for the mirror) as retained duplicates while it fits the policy's {@code bodyLimit()}, and dropped
+ * once it does not. A reused pooled connection found closed before any response (the upstream
+ * closed it just as it was reused) is retried once per request on a fresh connection to the same
+ * endpoint: that is still the same attempt (one started/finished pair) and takes neither an attempt
+ * of the policy nor the retry budget.
+ *
+ * <p>The exchange holds one of the cluster's {@code max-requests} slots (taken by the frontend) and
+ * gives it back when it ends, however it ends; a retry holds a retry-budget slot from the first retry
+ * to the end of the exchange.
  *
  * <p>A client that stops reading the response is not the upstream's fault, so it does not count
  * against the response timeout; but it may not hold the exchange (and its upstream connection)
  * forever either: once the client connection has stayed unwritable for longer than the client idle
  * timeout, the exchange is aborted.
  */
-final class Exchange {
+final class Exchange implements UpstreamUser {
 
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+  /** On a 503 a circuit breaker answered: which one ({@code max-requests}, {@code max-pending}, {@code max-connections}). */
+  static final String OVERLOADED = "x-weir-overloaded";
 
   private final FrontendHandler frontend;
   /** The frontend's record of this request: bytes, status, upstream; finished when the exchange is. */
@@ -59,14 +90,51 @@ final class Exchange {
   private final ProxyContext px;
   private final HttpRequest request;
   private final RouteMatch route;
-  private final InetSocketAddress endpoint;
   private final UpstreamCluster cluster;
+  private final ClusterLoad load;
+  private final ClusterLoad.Binding binding;
+  private final ClusterResilience resilience;
+  private final EndpointPicker picker;
+  private final long hash;
+  private final RetryPolicy retry;
+  /** The method may be sent again (idempotent, or the route allows any) and the head can be written twice. */
+  private final boolean mayResend;
+  private final long perTryNanos;
+  /** A Set-Cookie value for the response (a fresh affinity cookie), or null. */
+  private final String setCookie;
+  /** Where a copy of the request goes, or null. */
+  private final Mirror.Target mirror;
+  private boolean mirrored;
+  /** The current (or last) attempt's endpoint. */
+  private EndpointState endpoint;
+  private InetSocketAddress address;
+  private final List<EndpointState> tried = new ArrayList<>(2);
+  /** Between {@code started} and {@code finished} of the current attempt. */
+  private boolean attemptOpen;
+  private long attemptStartedAt;
+  /** What the current attempt's final response head said; null before it. */
+  private Outcome headOutcome;
+  /** Attempts made, the first included (what the policy's {@code attempts} bounds). */
+  private int tries;
+  /** Bumped by every connect: the completion of an abandoned one is ignored. */
+  private int connectSeq;
+  private boolean staleRetried;
+  private boolean requestSlot = true;
+  private boolean retrySlot;
+  private ScheduledFuture<?> backoff;
+  /** Some of the response (a 1xx included) was written to the client: no more retries. */
+  private boolean clientWritten;
+  private final int bodyLimit;
+  /** Retained duplicates of all request content so far, for replay and the mirror; null when not kept (or dropped). */
+  private ArrayDeque<HttpContent> kept;
+  private long keptBytes;
+  /** Some request body bytes were written upstream (on any attempt). */
+  private boolean bodyWritten;
   private final UpstreamProtocol protocol;
   private final HttpVersion clientVersion;
   private final boolean clientKeepAlive;
   private final boolean headRequest;
   private final boolean bodiless;
-  private final boolean retryable;
   /** The request asks to switch protocols ({@code Connection: upgrade}); a 101 answer then starts a {@link Tunnel}. */
   private final boolean upgrade;
   /** The upstream accepted the upgrade: its 101 went to the client, and the tunnel starts at the end of that head. */
@@ -88,7 +156,6 @@ final class Exchange {
 
   private Channel upstream;
   private BackendHandler backend;
-  private int attempts;
   private boolean reused;
   private boolean requestComplete;
   private boolean requestSent;
@@ -122,13 +189,27 @@ final class Exchange {
       ProxyContext px,
       HttpRequest request,
       RouteMatch route,
-      InetSocketAddress endpoint,
       UpstreamCluster cluster,
+      ClusterLoad load,
+      ClusterLoad.Binding binding,
+      EndpointPicker picker,
+      long hash,
+      EndpointState first,
+      String setCookie,
+      Mirror.Target mirror,
       HttpVersion clientVersion,
       boolean clientKeepAlive,
       boolean bodiless,
       boolean upgrade) {
     this.upgrade = upgrade;
+    this.retry = route.route().retry();
+    this.bodyLimit = retry.bodyLimit();
+    boolean resendable = (retry.nonIdempotent() || idempotent(request.method())) && !(request instanceof HttpContent && !(request instanceof FullHttpRequest));
+    this.mayResend = resendable;
+    this.mirror = mirror;
+    if (resendable || mirror != null) {
+      kept = new ArrayDeque<>(2);
+    }
     this.frontend = frontend;
     this.record = frontend.record();
     this.timer = timer;
@@ -140,7 +221,9 @@ final class Exchange {
       // that the upstream connection is known to be clean (reusable) once that last content is out,
       // and a bodiless one can be retried.
       HttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
-      early.add(new DefaultLastHttpContent(full.content().retain(), full.trailingHeaders()));
+      HttpContent last = new DefaultLastHttpContent(full.content().retain(), full.trailingHeaders());
+      keep(last);
+      early.add(last);
       record.addReceived(full.content().readableBytes());
       full.release();
       request = head;
@@ -148,13 +231,19 @@ final class Exchange {
     }
     this.request = request;
     this.route = route;
-    this.endpoint = endpoint;
-    record.upstream(endpoint);
+    this.endpoint = first;
+    this.address = first.address();
+    this.load = load;
+    this.binding = binding;
+    this.resilience = binding.resilience;
+    this.picker = picker;
+    this.hash = hash;
+    this.setCookie = setCookie;
+    this.perTryNanos = TimeUnit.MILLISECONDS.toNanos(retry.perTryTimeoutMillis());
     this.clientVersion = clientVersion;
     this.clientKeepAlive = clientKeepAlive;
     this.headRequest = HttpMethod.HEAD.equals(request.method());
     this.bodiless = bodiless;
-    this.retryable = bodiless && idempotent(request.method()) && !(request instanceof HttpContent);
     RoutePolicy policy = route.route().policy();
     this.timeoutNanos = policy.idleTimeoutMillis() > 0 ? TimeUnit.MILLISECONDS.toNanos(policy.idleTimeoutMillis()) : px.settings().responseTimeout().toNanos();
     this.requestTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(policy.requestTimeoutMillis());
@@ -169,7 +258,10 @@ final class Exchange {
   void start() {
     startedAt = lastActivity = now();
     scheduleCheck(startedAt);
-    connect(false);
+    if (requestComplete) {
+      maybeMirror();
+    }
+    beginAttempt(endpoint);
   }
 
   boolean requestComplete() {
@@ -220,12 +312,16 @@ final class Exchange {
     if (content instanceof LastHttpContent) {
       requestComplete = true;
     }
+    keep(content);
     if (upstream == null) {
       early.add(content);
-      return;
+    } else {
+      lastActivity = now();
+      writeUpstream(content);
     }
-    lastActivity = now();
-    writeUpstream(content);
+    if (requestComplete) {
+      maybeMirror();
+    }
   }
 
   void flushUpstream() {
@@ -261,7 +357,8 @@ final class Exchange {
 
   // ---- upstream side (called by BackendHandler) ----
 
-  void onUpstreamMessage(Object msg) {
+  @Override
+  public void onUpstreamMessage(Object msg) {
     if (finished) {
       ReferenceCountUtil.release(msg);
       return;
@@ -278,6 +375,7 @@ final class Exchange {
         ReferenceCountUtil.release(msg);
         return;
       }
+      clientWritten = true;
       if (msg instanceof HttpContent content) {
         record.addSent(content.content().readableBytes());
       }
@@ -317,7 +415,8 @@ final class Exchange {
     }
   }
 
-  void onUpstreamReadComplete() {
+  @Override
+  public void onUpstreamReadComplete() {
     if (finished) {
       return;
     }
@@ -330,44 +429,89 @@ final class Exchange {
     }
   }
 
-  void onUpstreamWritabilityChanged() {
+  @Override
+  public void onUpstreamWritabilityChanged() {
     if (!finished && upstream != null && upstream.isWritable()) {
       frontend.maybeRead();
     }
   }
 
-  void onUpstreamClosed(Throwable cause) {
+  @Override
+  public void onUpstreamClosed(Throwable cause) {
     if (finished) {
       return;
     }
-    if (!responseStarted && !interim && reused && retryable && requestComplete && attempts == 1) {
-      // The pooled connection died under us (the upstream closed it as we reused it); the request
-      // had no body, so sending it again on a new connection is safe.
-      log.debug("reused upstream connection to {} failed before a response, retrying: {}", endpoint, cause == null ? "closed" : cause.toString());
+    if (headOutcome == null && !clientWritten && reused && !staleRetried && requestComplete && canResend()) {
+      // The pooled connection died under us (the upstream closed it as we reused it): the same
+      // attempt again on a new connection to the same endpoint; see the class comment.
+      log.debug("reused upstream connection to {} failed before a response, retrying: {}", address, cause == null ? "closed" : cause.toString());
+      staleRetried = true;
       closeUpstream();
-      requestSent = false;
-      requestSentFuture = null;
-      early.add(LastHttpContent.EMPTY_LAST_CONTENT);
+      prepareResend();
       connect(true);
       return;
     }
-    upstreamFailed(UpstreamError.RESET, cause == null ? "upstream closed the connection" : "upstream connection failed: " + cause.getMessage());
+    String reason = cause == null ? "upstream closed the connection" : "upstream connection failed: " + cause.getMessage();
+    attemptFailed(headOutcome == null ? "reset" : null, Outcome.RESET, UpstreamError.RESET, HttpResponseStatus.BAD_GATEWAY, reason);
   }
 
   // ---- internals ----
 
-  private void connect(boolean fresh) {
-    attempts++;
-    Future<Channel> f = px.upstreams().acquire(client.eventLoop(), endpoint, protocol, cluster.tls(), connectTimeoutMillis, fresh);
-    if (f.isDone()) {
-      onConnected(f);
-    } else {
-      f.addListener(done -> onConnected(f));
+  /** Starts an attempt to {@code e}: reports it to the cluster's endpoints and connects. */
+  private void beginAttempt(EndpointState e) {
+    endpoint = e;
+    address = e.address();
+    tried.add(e);
+    tries++;
+    record.upstream(address);
+    binding.endpoints.started(e);
+    attemptOpen = true;
+    headOutcome = null;
+    attemptStartedAt = lastActivity = now();
+    if (perTryNanos > 0) {
+      scheduleCheck(attemptStartedAt);
+    }
+    connect(false);
+  }
+
+  /** Ends the current attempt, once, with {@code outcome}. */
+  private void endAttempt(Outcome outcome) {
+    if (attemptOpen) {
+      attemptOpen = false;
+      binding.endpoints.finished(endpoint, outcome);
     }
   }
 
-  private void onConnected(Future<Channel> f) {
-    if (finished) {
+  private void connect(boolean fresh) {
+    EventLoop loop = client.eventLoop();
+    if (!fresh && protocol == UpstreamProtocol.HTTP1 && load.connections() >= resilience.connectionLimit()
+        && px.upstreams().idleCount(loop, address, cluster.tls()) == 0) {
+      overloaded("max-connections");
+      return;
+    }
+    int seq = ++connectSeq;
+    Future<Channel> f = px.upstreams().acquire(loop, address, protocol, cluster.tls(), connectTimeoutMillis, fresh);
+    if (f.isDone()) {
+      onConnected(f, seq, false);
+    } else if (!load.tryStartPending(resilience.pendingLimit())) {
+      connectSeq++; // this connect is not ours any more: its connection goes to the pool
+      f.addListener(done -> onConnected(f, seq, false));
+      overloaded("max-pending");
+    } else {
+      f.addListener(done -> onConnected(f, seq, true));
+    }
+  }
+
+  private void onConnected(Future<Channel> f, int seq, boolean pending) {
+    if (pending) {
+      load.pendingDone();
+    }
+    if (f.isSuccess() && protocol == UpstreamProtocol.HTTP1 && !UpstreamConnector.isReused(f.getNow())) {
+      Channel ch = f.getNow();
+      load.connectionOpened();
+      ch.closeFuture().addListener(c -> load.connectionClosed());
+    }
+    if (finished || seq != connectSeq || !attemptOpen) {
       if (f.isSuccess()) {
         px.upstreams().release(f.getNow()); // unused and clean
       }
@@ -376,23 +520,20 @@ final class Exchange {
     if (!f.isSuccess()) {
       Throwable cause = f.cause();
       if (cause instanceof SslHandshakeTimeoutException) {
-        log.warn("cluster {}: TLS handshake with {} (server name {}) timed out", cluster.name(), endpoint, cluster.tls().settings().serverName());
-        px.stats().upstreamError(route.name(), UpstreamError.TLS);
-        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream TLS handshake timed out");
+        log.warn("cluster {}: TLS handshake with {} (server name {}) timed out", cluster.name(), address, cluster.tls().settings().serverName());
+        attemptFailed("connect-failure", Outcome.CONNECT_FAILURE, UpstreamError.TLS, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream TLS handshake timed out");
       } else if (cause instanceof SSLException && cluster.tls() != null) {
         // A configuration problem (wrong CA, name, expired certificate), not a blip: say so where operators look.
-        log.warn("cluster {}: TLS handshake with {} (server name {}) failed: {}", cluster.name(), endpoint,
+        log.warn("cluster {}: TLS handshake with {} (server name {}) failed: {}", cluster.name(), address,
             cluster.tls().settings().serverName(), TlsFailures.reason(cause));
-        px.stats().upstreamError(route.name(), UpstreamError.TLS);
-        fail(HttpResponseStatus.BAD_GATEWAY, "upstream TLS handshake failed");
+        attemptFailed("connect-failure", Outcome.CONNECT_FAILURE, UpstreamError.TLS, HttpResponseStatus.BAD_GATEWAY, "upstream TLS handshake failed");
       } else if (cause instanceof ConnectTimeoutException) {
-        log.debug("connect to {} failed: {}", endpoint, cause.toString());
-        px.stats().upstreamError(route.name(), UpstreamError.CONNECT_TIMEOUT);
-        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream connect timed out"); // as nginx answers it
+        log.debug("connect to {} failed: {}", address, cause.toString());
+        // 504 as nginx answers it
+        attemptFailed("connect-failure", Outcome.CONNECT_FAILURE, UpstreamError.CONNECT_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream connect timed out");
       } else {
-        log.debug("connect to {} failed: {}", endpoint, cause.toString());
-        px.stats().upstreamError(route.name(), UpstreamError.CONNECT_FAILED);
-        fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
+        log.debug("connect to {} failed: {}", address, cause.toString());
+        attemptFailed("connect-failure", Outcome.CONNECT_FAILURE, UpstreamError.CONNECT_FAILED, HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
       }
       return;
     }
@@ -410,8 +551,7 @@ final class Exchange {
     if (backend == null) {
       upstream.close();
       upstream = null;
-      px.stats().upstreamError(route.name(), UpstreamError.CONNECT_FAILED);
-      fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
+      attemptFailed("connect-failure", Outcome.CONNECT_FAILURE, UpstreamError.CONNECT_FAILED, HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
       return;
     }
     backend.bind(this);
@@ -429,6 +569,9 @@ final class Exchange {
   }
 
   private void writeUpstream(HttpContent content) {
+    if (content.content().isReadable()) {
+      bodyWritten = true;
+    }
     if (content instanceof LastHttpContent) {
       requestSent = true;
       Channel ch = upstream;
@@ -469,7 +612,22 @@ final class Exchange {
       ResponseHeads.prepare(response, clientVersion, headRequest, true);
       return true;
     }
+    headOutcome = code >= 500 ? Outcome.HTTP_5XX : Outcome.SUCCESS;
+    if (code >= 500) {
+      String condition = retry.on("retriable-status") && retry.statusCodes().contains(code) ? "retriable-status"
+          : retry.on("5xx") ? "5xx" : null;
+      if (condition != null && retryAllowed(condition)) {
+        log.debug("{} to {}: {} answered, retrying", route.name(), address, code);
+        endAttempt(Outcome.HTTP_5XX);
+        closeUpstream(); // the rest of this response is not wanted
+        scheduleRetry(condition);
+        return false;
+      }
+    }
     responseStarted = true;
+    if (mirror == null || mirrored) {
+      releaseKept(); // no retry from here on, and no mirror waits for the body
+    }
     if (protocol == UpstreamProtocol.H2C) {
       Http2Requests.removeExtensionHeaders(response.headers()); // x-http2-stream-id from the conversion
     }
@@ -479,12 +637,16 @@ final class Exchange {
     responseKeepAlive = HttpUtil.isKeepAlive(response);
     boolean keepAlive = clientKeepAlive && (requestComplete || bodiless) && !frontend.draining();
     closeClient = !ResponseHeads.prepare(response, clientVersion, headRequest, keepAlive);
+    if (setCookie != null) {
+      response.headers().add(HttpHeaderNames.SET_COOKIE, setCookie);
+    }
     record.status(code);
     px.stats().requestCompleted(route.name(), code);
     return true;
   }
 
   private void onResponseComplete() {
+    endAttempt(headOutcome);
     Channel up = upstream;
     backend.unbind(this);
     upstream = null;
@@ -510,7 +672,9 @@ final class Exchange {
    * upstream connection is never pooled again; it closes with the tunnel.
    */
   private void startTunnel() {
+    endAttempt(Outcome.SUCCESS);
     finished = true;
+    endExchange();
     cancelTimer();
     releaseEarly();
     Channel up = upstream;
@@ -530,13 +694,147 @@ final class Exchange {
   }
 
   private void upstreamFailed(UpstreamError kind, String reason) {
+    // Not HTTP the proxy can forward: a broken endpoint, reported as one that reset, never retried.
+    attemptFailed(null, Outcome.RESET, kind, HttpResponseStatus.BAD_GATEWAY, reason);
+  }
+
+  /**
+   * The current attempt failed: ends it, then retries if {@code condition} (null: none) allows, else
+   * answers the client ({@code status}, or an abort once the response started).
+   */
+  private void attemptFailed(String condition, Outcome outcome, UpstreamError kind, HttpResponseStatus status, String reason) {
+    endAttempt(outcome);
+    closeUpstream();
+    if (condition != null && retryAllowed(condition)) {
+      log.debug("{} to {}: {}, retrying", route.name(), address, reason);
+      scheduleRetry(condition);
+      return;
+    }
     px.stats().upstreamError(route.name(), kind);
     if (responseStarted) {
       abort(reason);
     } else {
-      log.debug("{} to {}: {}", route.name(), endpoint, reason);
-      fail(HttpResponseStatus.BAD_GATEWAY, "upstream connection failed");
+      log.debug("{} to {}: {}", route.name(), address, reason);
+      fail(status, status.code() == 502 && kind != UpstreamError.TLS ? "upstream connection failed" : reason);
     }
+  }
+
+  /** Whether a failure on {@code condition} may be retried now; takes a retry-budget slot when it is the exchange's first retry. */
+  private boolean retryAllowed(String condition) {
+    if (finished || clientWritten || switching || responseStarted || !retry.on(condition) || tries >= retry.attempts() || !canResend()
+        || !client.isActive()) {
+      return false;
+    }
+    if (requestTimeoutNanos > 0 && now() - startedAt >= requestTimeoutNanos) {
+      return false;
+    }
+    if (!retrySlot) {
+      if (!load.tryStartRetry(resilience)) {
+        px.stats().retryBudgetExhausted(cluster.name());
+        log.debug("{}: retry budget of cluster {} exhausted", route.name(), cluster.name());
+        return false;
+      }
+      retrySlot = true;
+    }
+    return true;
+  }
+
+  /** The request can be sent again: the method allows it and its body was kept, or none of it went out. */
+  private boolean canResend() {
+    return mayResend && (kept != null || !bodyWritten);
+  }
+
+  /** Retry n waits a random time in [0, min(max, base * 2^(n-1))] (full jitter), then picks another endpoint. */
+  private void scheduleRetry(String condition) {
+    px.stats().upstreamRetry(route.name(), condition);
+    prepareResend();
+    long cap = Math.min(retry.backoffMax(), retry.backoffBase() << Math.min(tries - 1, 30));
+    long delay = ThreadLocalRandom.current().nextLong(cap + 1);
+    lastActivity = now();
+    backoff = client.eventLoop().schedule(this::retryNow, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void retryNow() {
+    backoff = null;
+    if (finished) {
+      return;
+    }
+    EndpointState next = picker.pick(hash, tried);
+    if (next == null) {
+      px.stats().upstreamError(route.name(), UpstreamError.NO_ENDPOINTS);
+      fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no upstream endpoint available");
+      return;
+    }
+    beginAttempt(next);
+  }
+
+  /** Queues the whole request body again for the next connection (from the kept copies), when some of it went out. */
+  private void prepareResend() {
+    requestSent = false;
+    requestSentFuture = null;
+    if (kept == null) {
+      return; // nothing was written: what arrived is still queued in early
+    }
+    HttpContent c;
+    while ((c = early.poll()) != null) {
+      c.release(); // kept has a copy of each
+    }
+    for (HttpContent k : kept) {
+      early.add(k.retainedDuplicate());
+    }
+  }
+
+  /** Keeps a duplicate of request content for replay and the mirror, while the body fits the limit. */
+  private void keep(HttpContent content) {
+    if (kept == null) {
+      return;
+    }
+    keptBytes += content.content().readableBytes();
+    if (keptBytes > bodyLimit) {
+      releaseKept(); // too big to replay: no retry once any of it went out, no mirror
+      return;
+    }
+    kept.add(content.retainedDuplicate());
+  }
+
+  private void releaseKept() {
+    ArrayDeque<HttpContent> k = kept;
+    if (k != null) {
+      kept = null;
+      HttpContent c;
+      while ((c = k.poll()) != null) {
+        c.release();
+      }
+    }
+  }
+
+  /** Once the request is complete: sends the mirror its copy (when the body was kept). */
+  private void maybeMirror() {
+    if (mirror == null || mirrored) {
+      return;
+    }
+    mirrored = true;
+    if (kept == null) {
+      px.stats().mirrorRequest(mirror.cluster().name(), "skipped"); // body over the replay limit
+      return;
+    }
+    ArrayDeque<HttpContent> body = new ArrayDeque<>(kept.size());
+    for (HttpContent k : kept) {
+      body.add(k.retainedDuplicate());
+    }
+    long timeout = requestTimeoutNanos > 0 ? requestTimeoutNanos : timeoutNanos;
+    Mirror.send(px, client.eventLoop(), mirror, route, request, body, hash, timeout);
+    if (responseStarted) {
+      releaseKept();
+    }
+  }
+
+  /** A circuit breaker of the cluster is open: 503 with {@code x-weir-overloaded}. */
+  private void overloaded(String kind) {
+    endAttempt(Outcome.CANCELLED);
+    px.stats().circuitBreakerTrip(cluster.name(), kind);
+    log.debug("{}: cluster {} overloaded ({})", route.name(), cluster.name(), kind);
+    fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream cluster overloaded", kind);
   }
 
   /** Called by the connection's {@link ExchangeTimer}. */
@@ -563,23 +861,33 @@ final class Exchange {
     if (waitingOnClient) {
       lastActivity = now; // the client is the slow side; that is not the upstream's timeout
     }
+    if (perTryNanos > 0 && attemptOpen && headOutcome == null && now - attemptStartedAt >= perTryNanos
+        && (requestTimeoutNanos == 0 || now - startedAt < requestTimeoutNanos)) {
+      attemptFailed("timeout", Outcome.TIMEOUT, UpstreamError.RESPONSE_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time");
+      if (!finished) {
+        scheduleCheck(now);
+      }
+      return;
+    }
     if (requestTimeoutNanos > 0 && now - startedAt >= requestTimeoutNanos) {
+      endAttempt(Outcome.TIMEOUT);
       px.stats().upstreamError(route.name(), UpstreamError.RESPONSE_TIMEOUT);
       if (responseStarted) {
         abort("response not complete within the route's request timeout");
       } else {
-        log.debug("{} to {}: no response within the route's request timeout", route.name(), endpoint);
+        log.debug("{} to {}: no response within the route's request timeout", route.name(), address);
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time");
       }
       return;
     }
     long idle = now - lastActivity;
     if (idle >= timeoutNanos) {
+      endAttempt(Outcome.TIMEOUT);
       px.stats().upstreamError(route.name(), UpstreamError.RESPONSE_TIMEOUT);
       if (responseStarted) {
         abort("upstream stalled mid-response");
       } else {
-        log.debug("{} to {}: no response within {} ms", route.name(), endpoint, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+        log.debug("{} to {}: no response within {} ms", route.name(), address, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time");
       }
       return;
@@ -596,18 +904,30 @@ final class Exchange {
     if (requestTimeoutNanos > 0) {
       delay = Math.min(delay, requestTimeoutNanos - (now - startedAt));
     }
+    if (perTryNanos > 0 && attemptOpen && headOutcome == null) {
+      delay = Math.min(delay, perTryNanos - (now - attemptStartedAt));
+    }
     timer.request(this, now, Math.max(0, delay));
   }
 
   /** Answers the client ourselves; only before the upstream's response head went out. */
   private void fail(HttpResponseStatus status, String message) {
+    fail(status, message, null);
+  }
+
+  /** @param overloaded the circuit breaker that refused the request (an {@code x-weir-overloaded} header), or null */
+  private void fail(HttpResponseStatus status, String message, String overloaded) {
     if (finished) {
       return;
     }
+    endAttempt(Outcome.CANCELLED);
     closeUpstream();
     boolean keepAlive = clientKeepAlive && (requestComplete || bodiless) && !clientBroken && !frontend.draining();
     px.stats().requestCompleted(route.name(), status.code());
     FullHttpResponse answer = ErrorResponses.text(client.alloc(), status, message, keepAlive);
+    if (overloaded != null) {
+      answer.headers().set(OVERLOADED, overloaded);
+    }
     record.status(status.code());
     record.addSent(answer.content().readableBytes());
     finalWrite = client.write(answer);
@@ -621,9 +941,10 @@ final class Exchange {
       return;
     }
     if (reason != null) {
-      log.debug("{} to {}: aborted: {}", route.name(), endpoint, reason);
+      log.debug("{} to {}: aborted: {}", route.name(), address, reason);
     }
     finished = true;
+    endExchange();
     cancelTimer();
     releaseEarly();
     closeUpstream();
@@ -636,6 +957,7 @@ final class Exchange {
     // A drain that began after the response head went out still ends the connection, after this response.
     close = close || frontend.draining();
     finished = true;
+    endExchange();
     cancelTimer();
     releaseEarly();
     if (clientDirty) {
@@ -653,6 +975,24 @@ final class Exchange {
     clientDirty = false;
     frontend.finishRecord();
     frontend.exchangeDone(this, close);
+  }
+
+  /** Gives back everything the exchange holds of the cluster: its attempt, backoff timer, slots and kept body. */
+  private void endExchange() {
+    endAttempt(headOutcome != null ? headOutcome : Outcome.CANCELLED);
+    if (backoff != null) {
+      backoff.cancel(false);
+      backoff = null;
+    }
+    if (retrySlot) {
+      retrySlot = false;
+      load.retryDone();
+    }
+    if (requestSlot) {
+      requestSlot = false;
+      load.requestDone();
+    }
+    releaseKept();
   }
 
   private void closeUpstream() {

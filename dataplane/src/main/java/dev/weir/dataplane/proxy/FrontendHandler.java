@@ -1,5 +1,8 @@
 package dev.weir.dataplane.proxy;
 
+import dev.weir.dataplane.balance.EndpointPicker;
+import dev.weir.dataplane.balance.EndpointState;
+import dev.weir.dataplane.balance.RequestHash;
 import dev.weir.dataplane.config.RuntimeConfig;
 import dev.weir.dataplane.routing.HostNames;
 import dev.weir.dataplane.routing.RouteMatch;
@@ -31,15 +34,18 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import dev.weir.snapshot.LoadBalancer;
 import dev.weir.snapshot.UpstreamProtocol;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +82,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** Timeouts of this connection's exchanges. */
   private ExchangeTimer timer;
   private String clientIp = "unknown";
+  /** The client's address, for hashing on it; null when not known. */
+  private InetAddress clientAddress;
   private Exchange exchange;
   /** Set once an upgrade was accepted: the connection is no longer HTTP, bytes are relayed as they are. */
   private Tunnel tunnel;
@@ -117,6 +125,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     SocketAddress remote = ctx.channel().remoteAddress();
     if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
       clientIp = NetUtil.toAddressString(inet.getAddress());
+      clientAddress = inet.getAddress();
     }
     // A stream of an HTTP/2 connection is not a connection; the connection's guard counts that.
     http2Stream = ctx.channel() instanceof Http2StreamChannel;
@@ -473,12 +482,36 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     UpstreamCluster cluster = config.cluster(route.pickCluster());
-    InetSocketAddress endpoint = cluster == null ? null : cluster.nextEndpoint();
-    if (endpoint == null) {
+    ClusterLoad load = cluster == null ? null : px.traffic().cluster(cluster.name());
+    ClusterLoad.Binding binding = load == null ? null : load.bind(cluster, config.snapshot());
+    EndpointPicker picker = binding == null ? null : binding.picker(route);
+    LoadBalancer lb = route.route().loadBalancer();
+    long hash = EndpointPicker.NO_HASH;
+    String setCookie = null;
+    if (picker != null && lb.hashing()) {
+      hash = RequestHash.of(lb, headers, clientAddress);
+      if (hash == EndpointPicker.NO_HASH && lb.hashOn() == LoadBalancer.HashOn.COOKIE) {
+        // No affinity cookie yet: make one, pick by it, and give it to the client with the response.
+        String value = RequestHash.newCookieValue();
+        hash = RequestHash.hash(value);
+        setCookie = RequestHash.setCookieHeader(lb, value);
+      }
+    }
+    EndpointState first = picker == null ? null : picker.pick(hash, List.of());
+    if (first == null) {
       px.stats().upstreamError(route.name(), UpstreamError.NO_ENDPOINTS);
       respond(request, route.name(), HttpResponseStatus.SERVICE_UNAVAILABLE, "no upstream endpoint available", true);
       return;
     }
+    if (!load.tryStartRequest(binding.resilience.requestLimit())) {
+      // The cluster's max-requests circuit breaker: refuse at once rather than queue behind it.
+      px.stats().circuitBreakerTrip(cluster.name(), "max-requests");
+      respond(request, route.name(), HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream cluster overloaded", true, Exchange.OVERLOADED, "max-requests");
+      return;
+    }
+    // From here the exchange owns the request slot and gives it back when it ends.
+    Mirror.Target mirror = mirrorTarget(config, route);
+    InetSocketAddress endpoint = first.address();
     HttpVersion version = request.protocolVersion();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     boolean bodiless = isBodiless(request);
@@ -508,9 +541,21 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     // The exchange takes the head (and, for a full request, its content) from here on.
-    exchange =
-        new Exchange(this, timer, ctx.channel(), px, ReferenceCountUtil.retain(request), route, endpoint, cluster, version, keepAlive, bodiless, upgrade != null);
+    exchange = new Exchange(this, timer, ctx.channel(), px, ReferenceCountUtil.retain(request), route, cluster, load, binding, picker, hash, first,
+        setCookie, mirror, version, keepAlive, bodiless, upgrade != null);
     exchange.start();
+  }
+
+  /** The route's mirror cluster as this config has it, or null (none, or not in the config). */
+  private Mirror.Target mirrorTarget(RuntimeConfig config, RouteMatch route) {
+    String name = route.route().mirrorCluster();
+    UpstreamCluster cluster = name == null ? null : config.cluster(name);
+    if (cluster == null) {
+      return null;
+    }
+    ClusterLoad load = px.traffic().cluster(name);
+    ClusterLoad.Binding binding = load.bind(cluster, config.snapshot());
+    return new Mirror.Target(cluster, load, binding, binding.picker(route));
   }
 
   /** Answers (and closes) a well-formed request that must not be proxied; see {@link RequestFraming}. */
@@ -563,7 +608,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
    */
   private void redirectToHttps(HttpRequest request, String route, HttpResponseStatus status) {
     String location = "https://" + HostNames.normalize(request.headers().get(HttpHeaderNames.HOST)) + request.uri();
-    respond(request, route, status, "moved to " + location, true, location);
+    respond(request, route, status, "moved to " + location, true, HttpHeaderNames.LOCATION, location);
   }
 
   /** The client's connection: this channel, or for an HTTP/2 stream its parent (where TLS and its record live). */
@@ -574,11 +619,12 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   /** Answers the request without an upstream. Keeps the connection only when no request body is left to skip. */
   private void respond(HttpRequest request, String route, HttpResponseStatus status, String message, boolean mayKeepAlive) {
-    respond(request, route, status, message, mayKeepAlive, null);
+    respond(request, route, status, message, mayKeepAlive, null, null);
   }
 
-  /** @param location a {@code Location} header for the answer, or null */
-  private void respond(HttpRequest request, String route, HttpResponseStatus status, String message, boolean mayKeepAlive, String location) {
+  /** @param header a header for the answer ({@code Location}, {@code x-weir-overloaded}), or null */
+  private void respond(HttpRequest request, String route, HttpResponseStatus status, String message, boolean mayKeepAlive, CharSequence header,
+      String value) {
     boolean complete = request instanceof LastHttpContent;
     boolean keepAlive = mayKeepAlive && !draining && HttpUtil.isKeepAlive(request) && (complete || isBodiless(request));
     px.stats().requestCompleted(route, status.code());
@@ -590,8 +636,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       record.addReceived(full.content().readableBytes());
     }
     finishRecord();
-    if (location != null) {
-      response.headers().set(HttpHeaderNames.LOCATION, location);
+    if (header != null) {
+      response.headers().set(header, value);
     }
     if (keepAlive && !request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

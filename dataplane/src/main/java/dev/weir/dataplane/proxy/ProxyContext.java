@@ -7,6 +7,13 @@ import dev.weir.dataplane.upstream.UpstreamConnector;
  * What every downstream connection of one listener shares.
  *
  * @param scheme {@code http} or {@code https}: what X-Forwarded-Proto says
+ * @param traffic the dataplane's per-cluster load (circuit breakers, retry budgets), shared by its listeners
  */
 public record ProxyContext(
-    ConfigHolder config, UpstreamConnector upstreams, RequestStats stats, ProxySettings settings, String scheme) {}
+    ConfigHolder config, UpstreamConnector upstreams, RequestStats stats, ProxySettings settings, String scheme, TrafficState traffic) {
+
+  /** With the traffic state of the dataplane that serves {@code config}. */
+  public ProxyContext(ConfigHolder config, UpstreamConnector upstreams, RequestStats stats, ProxySettings settings, String scheme) {
+    this(config, upstreams, stats, settings, scheme, TrafficState.of(config));
+  }
+}

@@ -44,4 +44,28 @@ public interface RequestStats {
 
   /** A downstream connection was accepted on the {@code http} or {@code https} listener. */
   default void connectionAccepted(String listener) {}
+
+  // ---- retries, circuit breakers, mirroring ----
+
+  /** An attempt of a request of {@code route} is retried; {@code reason} is the {@link dev.weir.snapshot.RetryPolicy} condition. */
+  default void upstreamRetry(String route, String reason) {}
+
+  /** A retry of a request to {@code cluster} was not made: the cluster's retry budget was used up. */
+  default void retryBudgetExhausted(String cluster) {}
+
+  /**
+   * A request to {@code cluster} was refused with a 503 by a circuit breaker.
+   *
+   * @param kind {@code max-requests}, {@code max-pending} or {@code max-connections}
+   */
+  default void circuitBreakerTrip(String cluster, String kind) {}
+
+  /**
+   * A mirrored copy of a request to {@code cluster} ended.
+   *
+   * @param result {@code ok} (a response was read), {@code failed} (no complete response) or
+   *     {@code skipped} (not sent: its body was over the replay limit, the cluster was at its request
+   *     limit or had no endpoint)
+   */
+  default void mirrorRequest(String cluster, String result) {}
 }

@@ -53,4 +53,13 @@ public interface UpstreamConnector {
   static boolean isReused(Channel channel) {
     return Boolean.TRUE.equals(channel.attr(REUSED).get());
   }
+
+  /**
+   * Idle pooled HTTP/1.1 connections to {@code endpoint} with these TLS settings on {@code loop} (so
+   * an acquire would not open a new one); call on that loop. A connector that cannot tell says
+   * {@link Integer#MAX_VALUE}.
+   */
+  default int idleCount(EventLoop loop, InetSocketAddress endpoint, UpstreamTlsContext tls) {
+    return Integer.MAX_VALUE;
+  }
 }

@@ -104,6 +104,7 @@ public final class UpstreamPools implements UpstreamConnector {
   }
 
   /** Idle connections to {@code endpoint} with these TLS settings (null: plain) pooled on {@code loop}; call on that loop. */
+  @Override
   public int idleCount(EventLoop loop, InetSocketAddress endpoint, UpstreamTlsContext tls) {
     return pool(loop).idleCount(endpoint, tls);
   }
