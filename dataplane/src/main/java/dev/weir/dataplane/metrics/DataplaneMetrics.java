@@ -285,6 +285,54 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener {
     return out;
   }
 
+  // ---- Retries, retry budgets, circuit breakers, mirroring (lb-proxy) ----
+  // Kept together in one block. Tag values are bounded: routes and clusters come from the snapshot,
+  // reasons are the RetryPolicy conditions, kinds the three breakers, results ok/failed/skipped.
+
+  private final Map<String, Counter> resilienceCounters = new ConcurrentHashMap<>();
+
+  private Counter resilienceCounter(String name, String description, String tag1, String value1, String tag2, String value2) {
+    String key = name + '\0' + value1 + '\0' + value2;
+    Counter c = resilienceCounters.get(key); // a plain get first, as for the route meters
+    if (c == null) {
+      c = resilienceCounters.computeIfAbsent(key, k -> {
+        Counter.Builder b = Counter.builder(name).description(description).tag(tag1, value1);
+        return (tag2 == null ? b : b.tag(tag2, value2)).register(registry);
+      });
+    }
+    return c;
+  }
+
+  /** {@code weir_dataplane_upstream_retries_total{route,reason}}. */
+  @Override
+  public void upstreamRetry(String route, String reason) {
+    resilienceCounter("weir.dataplane.upstream.retries", "Upstream attempts retried, by route and retry condition", "route", route, "reason", reason)
+        .increment();
+  }
+
+  /** {@code weir_dataplane_retry_budget_exhausted_total{cluster}}. */
+  @Override
+  public void retryBudgetExhausted(String cluster) {
+    resilienceCounter("weir.dataplane.retry.budget.exhausted", "Retries not made because the cluster's retry budget was used up", "cluster",
+        cluster, null, null).increment();
+  }
+
+  /** {@code weir_dataplane_circuit_breaker_trips_total{cluster,kind}}. */
+  @Override
+  public void circuitBreakerTrip(String cluster, String kind) {
+    resilienceCounter("weir.dataplane.circuit.breaker.trips", "Requests refused with 503 by a cluster's circuit breaker", "cluster", cluster,
+        "kind", kind).increment();
+  }
+
+  /** {@code weir_dataplane_mirror_requests_total{cluster,result}}. */
+  @Override
+  public void mirrorRequest(String cluster, String result) {
+    resilienceCounter("weir.dataplane.mirror.requests", "Mirrored request copies, by mirror cluster and result (ok, failed, skipped)", "cluster",
+        cluster, "result", result).increment();
+  }
+
+  // ---- end of the lb-proxy block ----
+
   /** Prometheus text exposition format. */
   public String scrape() {
     return registry.scrape();

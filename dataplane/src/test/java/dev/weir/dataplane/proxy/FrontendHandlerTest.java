@@ -315,7 +315,10 @@ class FrontendHandlerTest {
   @Test
   void connectFailureIs502() {
     upstreams.willFail();
+    upstreams.willFail();
     send(get("/", "a.test"));
+    runBackoff(); // the default retry policy tries a connect failure once more
+    assertEquals(2, upstreams.acquired.size());
     Answer answer = readResponse();
     assertEquals(502, answer.head().status().code());
     assertTrue(client.isOpen(), "the request was complete, so the connection stays");
@@ -328,9 +331,20 @@ class FrontendHandlerTest {
     send(get("/", "a.test"));
     drainRequest(up);
     up.close();
+    // Not the stale-connection retry (the connection was fresh), but the default policy retries a reset once.
+    EmbeddedChannel second = upstreams.willConnect(false);
+    runBackoff();
+    drainRequest(second);
+    second.close();
     Answer answer = readResponse();
     assertEquals(502, answer.head().status().code());
-    assertEquals(1, upstreams.acquired.size(), "a fresh connection is not retried");
+    assertEquals(2, upstreams.acquired.size(), "one retry, then the 502");
+  }
+
+  /** Runs the retry backoff timer (at most 25 ms for the first retry of the default policy). */
+  private void runBackoff() {
+    client.advanceTimeBy(30, java.util.concurrent.TimeUnit.MILLISECONDS);
+    client.runScheduledPendingTasks();
   }
 
   @Test
@@ -658,11 +672,13 @@ class FrontendHandlerTest {
   @Test
   void theRoutesConnectTimeoutIsPassedOnAndATimedOutConnectIs504() {
     upstreams.willTimeOut();
+    upstreams.willTimeOut();
     send(get("/", "policy.test"));
-    assertEquals(List.of(250L), upstreams.connectTimeouts);
+    runBackoff(); // a connect failure is retried once by default
+    assertEquals(List.of(250L, 250L), upstreams.connectTimeouts);
     assertEquals(504, readResponse().head().status().code());
     send(get("/", "a.test"));
-    assertEquals(0L, upstreams.connectTimeouts.get(1), "other routes use the default");
+    assertEquals(0L, upstreams.connectTimeouts.get(2), "other routes use the default");
     drainRequest(upstreams.handedOut.get(upstreams.handedOut.size() - 1));
     respond(upstreams.handedOut.get(upstreams.handedOut.size() - 1), "ok");
     readResponse();
