@@ -1,0 +1,203 @@
+package dev.weir.dataplane.it;
+
+import static dev.weir.dataplane.it.RetryFaultTest.cluster;
+import static dev.weir.dataplane.it.RetryFaultTest.route;
+import static dev.weir.dataplane.it.RetryFaultTest.snapshot;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weir.dataplane.app.Dataplane;
+import dev.weir.dataplane.app.DataplaneOptions;
+import dev.weir.dataplane.proxy.ProxySettings;
+import dev.weir.dataplane.proxy.TrafficState;
+import dev.weir.dataplane.testing.Await;
+import dev.weir.dataplane.testing.FaultyBackend;
+import dev.weir.dataplane.testing.FaultyBackend.Mode;
+import dev.weir.dataplane.testing.HttpTestClient;
+import dev.weir.dataplane.testing.HttpTestClient.Response;
+import dev.weir.snapshot.Cluster;
+import dev.weir.snapshot.ClusterResilience;
+import dev.weir.snapshot.Endpoint;
+import dev.weir.snapshot.Snapshot;
+import dev.weir.snapshot.UpstreamProtocol;
+import io.micrometer.core.instrument.Counter;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Circuit breakers (a 503 with {@code x-weir-overloaded}) and request mirroring, on real sockets. */
+class CircuitBreakerMirrorTest {
+
+  Dataplane dp;
+  final List<FaultyBackend> backends = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    dp = Dataplane.start(DataplaneOptions.ephemeral().ioThreads(2).proxy(ProxySettings.defaults().withResponseTimeout(Duration.ofSeconds(5))).build());
+  }
+
+  @AfterEach
+  void stop() {
+    dp.close(Duration.ofSeconds(2));
+    backends.forEach(FaultyBackend::close);
+  }
+
+  FaultyBackend backend(String name, Mode mode) {
+    FaultyBackend b = FaultyBackend.start(name, mode);
+    backends.add(b);
+    return b;
+  }
+
+  void apply(Snapshot s) {
+    assertTrue(dp.config().apply(s).accepted(), "snapshot accepted");
+  }
+
+  double counter(String name, String tag, String value, String tag2, String value2) {
+    return dp.metrics().registry().find(name).tag(tag, value).tag(tag2, value2).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  static ClusterResilience limits(int maxConnections, int maxPending, int maxRequests) {
+    return new ClusterResilience(0, 0, 0, 0, 0, 0, maxConnections, maxPending, maxRequests, 0, 0, null);
+  }
+
+  CompletableFuture<Integer> getAsync(String host) {
+    return CompletableFuture.supplyAsync(() -> HttpTestClient.get(dp.httpPort(), host, "/slow").status());
+  }
+
+  @Test
+  void overTheRequestLimitIsAnImmediate503() throws Exception {
+    FaultyBackend slow = backend("slow", Mode.SLOW).delayMillis(800);
+    apply(snapshot(1, List.of(cluster("cb", limits(0, 0, 2), slow)), route("cb", "cb", null)));
+    TrafficState traffic = TrafficState.of(dp.config());
+    CompletableFuture<Integer> one = getAsync("cb.test");
+    CompletableFuture<Integer> two = getAsync("cb.test");
+    Await.until("two requests in flight", () -> traffic.requestsInFlight("cb") == 2);
+    long t0 = System.nanoTime();
+    Response refused = HttpTestClient.get(dp.httpPort(), "cb.test", "/third");
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertEquals(503, refused.status());
+    assertEquals("max-requests", refused.header("x-weir-overloaded"));
+    assertTrue(tookMs < 400, "answered at once, not after the slow ones: " + tookMs + " ms");
+    assertEquals(200, one.get(5, TimeUnit.SECONDS));
+    assertEquals(200, two.get(5, TimeUnit.SECONDS));
+    Await.until("slots given back", () -> traffic.requestsInFlight("cb") == 0);
+    assertEquals(200, HttpTestClient.get(dp.httpPort(), "cb.test", "/after").status());
+    double trips = counter("weir.dataplane.circuit.breaker.trips", "cluster", "cb", "kind", "max-requests");
+    System.out.println("[breaker] max-requests 503 in " + tookMs + " ms, trips=" + trips + ", backend got " + slow.requests());
+    assertEquals(1.0, trips);
+    assertEquals(3, slow.requests(), "the refused request never reached the backend");
+  }
+
+  @Test
+  void overTheConnectionLimitIs503UnlessAnIdleConnectionIsThere() throws Exception {
+    FaultyBackend slow = backend("slow", Mode.SLOW).delayMillis(500);
+    apply(snapshot(1, List.of(cluster("conn", limits(1, 0, 0), slow)), route("conn", "conn", null)));
+    TrafficState traffic = TrafficState.of(dp.config());
+    CompletableFuture<Integer> one = getAsync("conn.test");
+    Await.until("one request in flight", () -> traffic.requestsInFlight("conn") == 1 && slow.requests() == 1);
+    Response refused = HttpTestClient.get(dp.httpPort(), "conn.test", "/second");
+    assertEquals(503, refused.status());
+    assertEquals("max-connections", refused.header("x-weir-overloaded"));
+    assertEquals(200, one.get(5, TimeUnit.SECONDS));
+    // The one connection is idle in the pool now (of one of the two event loops): a request on that
+    // loop reuses it, one on the other is refused. Either way nothing leaks and nothing else fails.
+    int ok = 0;
+    int refusedAgain = 0;
+    for (int i = 0; i < 4; i++) {
+      Response r = HttpTestClient.get(dp.httpPort(), "conn.test", "/again");
+      if (r.status() == 200) {
+        ok++;
+      } else {
+        assertEquals("max-connections", r.header("x-weir-overloaded"));
+        refusedAgain++;
+      }
+    }
+    System.out.println("[breaker] max-connections: then ok=" + ok + " refused=" + refusedAgain
+        + " trips=" + counter("weir.dataplane.circuit.breaker.trips", "cluster", "conn", "kind", "max-connections"));
+    assertTrue(ok >= 1, "the idle connection is reused");
+    Await.until("slots given back", () -> traffic.requestsInFlight("conn") == 0 && traffic.pendingRequests("conn") == 0);
+  }
+
+  @Test
+  void theShadowGetsCopiesWithShadowHost() throws Exception {
+    FaultyBackend primary = backend("primary", Mode.OK);
+    FaultyBackend shadow = backend("shadow", Mode.OK);
+    apply(snapshot(1, List.of(cluster("main", null, primary), cluster("shadow", null, shadow)),
+        route("mirror", "main", null).withTraffic(null, null, "shadow")));
+    try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+      for (int i = 0; i < 10; i++) {
+        Response r = c.get("mirror.test", "/get/" + i);
+        assertEquals(200, r.status());
+        assertEquals("primary", r.header("x-backend"));
+      }
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, c.request("POST", "mirror.test", "/post", Map.of(), new byte[100]).status());
+      }
+      Response big = c.request("POST", "mirror.test", "/big", Map.of(), new byte[70_000]);
+      assertEquals(200, big.status());
+      assertEquals("70000", big.echo("body-bytes"));
+    }
+    Await.until("the shadow got 13 copies", () -> shadow.requests() == 13 && counter("weir.dataplane.mirror.requests", "cluster", "shadow", "result", "ok") == 13);
+    System.out.println("[mirror] primary=" + primary.requests() + " shadow=" + shadow.requests() + " shadowHosts=" + shadow.hosts().get(0)
+        + " skipped=" + counter("weir.dataplane.mirror.requests", "cluster", "shadow", "result", "skipped"));
+    assertEquals(14, primary.requests());
+    assertTrue(shadow.hosts().stream().allMatch("mirror.test-shadow"::equals), shadow.hosts().toString());
+    assertEquals(3, shadow.bodySizes().stream().filter(s -> s == 100).count(), "bodies are copied");
+    assertEquals(1.0, counter("weir.dataplane.mirror.requests", "cluster", "shadow", "result", "skipped"), "the 70 kB body is over the replay limit");
+    Await.until("no mirror in flight", () -> TrafficState.of(dp.config()).requestsInFlight("shadow") == 0);
+  }
+
+  @Test
+  void aDeadShadowNeverAffectsThePrimary() throws Exception {
+    FaultyBackend primary = backend("primary", Mode.OK);
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      deadPort = s.getLocalPort(); // closed again: connects are refused
+    }
+    Cluster dead = new Cluster("dead", List.of(new Endpoint("127.0.0.1", deadPort)), UpstreamProtocol.HTTP1);
+    apply(snapshot(1, List.of(cluster("main", null, primary), dead), route("deadmirror", "main", null).withTraffic(null, null, "dead")));
+    int ok = 0;
+    try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+      for (int i = 0; i < 20; i++) {
+        Response r = c.get("deadmirror.test", "/" + i);
+        assertEquals(200, r.status());
+        assertNull(r.header("x-weir-overloaded"));
+        ok++;
+      }
+    }
+    Await.until("20 mirror failures counted", () -> counter("weir.dataplane.mirror.requests", "cluster", "dead", "result", "failed") == 20);
+    System.out.println("[mirror] dead shadow: primary ok=" + ok + " mirror failed=" + counter("weir.dataplane.mirror.requests", "cluster", "dead", "result", "failed"));
+    assertEquals(20, ok);
+  }
+
+  @Test
+  void aSlowShadowNeverDelaysThePrimaryAndIsBounded() throws Exception {
+    FaultyBackend primary = backend("primary", Mode.OK);
+    FaultyBackend shadow = backend("slowshadow", Mode.SLOW).delayMillis(1500);
+    apply(snapshot(1, List.of(cluster("main", null, primary), cluster("slowshadow", limits(0, 0, 3), shadow)),
+        route("slowmirror", "main", null).withTraffic(null, null, "slowshadow")));
+    long maxMs = 0;
+    try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+      for (int i = 0; i < 10; i++) {
+        long t0 = System.nanoTime();
+        assertEquals(200, c.get("slowmirror.test", "/" + i).status());
+        maxMs = Math.max(maxMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+      }
+    }
+    double skipped = counter("weir.dataplane.mirror.requests", "cluster", "slowshadow", "result", "skipped");
+    Await.until("the 3 copies answered", Duration.ofSeconds(5),
+        () -> counter("weir.dataplane.mirror.requests", "cluster", "slowshadow", "result", "ok") == 3);
+    System.out.println("[mirror] slow shadow: primary max latency " + maxMs + " ms, shadow got " + shadow.requests() + ", skipped=" + skipped);
+    assertTrue(maxMs < 700, "the primary does not wait for the shadow: " + maxMs + " ms");
+    assertEquals(7.0, skipped, "at most 3 copies in flight (the shadow's request limit)");
+    assertEquals(3, shadow.requests());
+  }
+}
