@@ -1,6 +1,7 @@
 package dev.weir.dataplane.balance;
 
 import dev.weir.snapshot.ClusterResilience.HealthCheck;
+import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,11 +57,7 @@ public final class HttpProbe implements HealthChecker.Probe {
   }
 
   static String hostHeader(InetSocketAddress a) {
-    String ip = a.getAddress().getHostAddress();
-    int zone = ip.indexOf('%');
-    if (zone >= 0) {
-      ip = ip.substring(0, zone);
-    }
+    String ip = NetUtil.toAddressString(a.getAddress()); // compressed IPv6, no scope
     return (a.getAddress() instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + a.getPort();
   }
 }
