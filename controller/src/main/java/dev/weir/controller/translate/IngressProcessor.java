@@ -194,6 +194,7 @@ final class IngressProcessor {
       status.problem(Reason.Invalid, field + ".service.port: number or name is required");
       return null;
     }
+    r.serviceProblems().forEach(m -> status.problem(Reason.InvalidServiceAnnotation, m));
     if (r.ok()) {
       return List.of(new WeightedCluster(r.clusterName(), 1));
     }

@@ -73,6 +73,9 @@ public final class Translator {
     for (VirtualHost vh : virtualHosts) {
       for (Route r : vh.routes()) {
         r.backends().stream().map(WeightedCluster::cluster).forEach(clusterNames::add);
+        if (r.mirrorCluster() != null) {
+          clusterNames.add(r.mirrorCluster());
+        }
       }
       if (vh.tlsCertificate() != null) {
         certificateNames.add(vh.tlsCertificate());
