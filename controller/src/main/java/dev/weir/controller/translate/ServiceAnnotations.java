@@ -116,7 +116,7 @@ final class ServiceAnnotations {
     }
 
     void problem(String annotation, String what, String consequence) {
-      problems.add(service + ": " + IngressAnnotations.field(annotation) + ": " + what + "; " + consequence);
+      problems.add(service + ": " + IngressAnnotations.field(annotation) + ": " + what + " (" + consequence + ")");
     }
 
     int integer(String annotation, int min, int max) {
