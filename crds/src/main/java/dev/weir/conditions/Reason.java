@@ -11,6 +11,8 @@ public enum Reason {
   PortNotFound,
   SecretNotFound,
   InvalidCertificate,
+  /** A backend Service carries an invalid {@code weir.dev/} annotation; the default is used instead. */
+  InvalidServiceAnnotation,
   Programmed,
   Pending,
   NoDataplanes,

@@ -199,6 +199,43 @@ public final class WeirSystem implements AutoCloseable {
     }
   }
 
+  /** A Service with no endpoints yet; add them one by one with {@link #addEndpoint}. */
+  public void service(String name) {
+    client.resource(new ServiceBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+        .withNewSpec().addNewPort().withName("http").withPort(80).withNewTargetPort(8080).endPort().endSpec().build())
+        .createOr(NonDeletingOperation::update);
+  }
+
+  /** A new ready endpoint for the Service, in a slice of its own (a pod that became ready). */
+  public void addEndpoint(String service, EchoBackend b) {
+    client.resource(endpointSlice(service, b, true, false)).createOr(NonDeletingOperation::update);
+  }
+
+  /**
+   * The endpoint's pod is terminating: its slice says {@code ready: false, serving: true, terminating: true},
+   * as the EndpointSlice controller writes it once the pod's deletion begins.
+   */
+  public void markTerminating(String service, EchoBackend b) {
+    client.resource(endpointSlice(service, b, false, true)).update();
+  }
+
+  /** The endpoint's pod is gone: its slice is deleted. */
+  public void removeEndpoint(String service, EchoBackend b) {
+    client.discovery().v1().endpointSlices().inNamespace(namespace).withName(service + "-p" + b.port()).delete();
+  }
+
+  private io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice endpointSlice(String service, EchoBackend b, boolean ready,
+      boolean terminating) {
+    return new EndpointSliceBuilder()
+        .withNewMetadata().withName(service + "-p" + b.port()).withNamespace(namespace)
+        .addToLabels("kubernetes.io/service-name", service).endMetadata()
+        .withAddressType("IPv4")
+        .withEndpoints(new EndpointBuilder().withAddresses(backendAddress()).withNewConditions().withReady(ready)
+            .withServing(true).withTerminating(terminating).endConditions().build())
+        .addNewPort().withName("http").withPort(b.port()).withProtocol("TCP").endPort()
+        .build();
+  }
+
   public ProxyRoute route(String name, String host, String prefix, String... services) {
     ProxyRoute r = new ProxyRoute();
     r.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());

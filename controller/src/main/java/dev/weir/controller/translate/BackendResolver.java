@@ -2,6 +2,7 @@ package dev.weir.controller.translate;
 
 import dev.weir.crds.conditions.Reason;
 import dev.weir.snapshot.Cluster;
+import dev.weir.snapshot.ClusterResilience;
 import dev.weir.snapshot.Endpoint;
 import dev.weir.snapshot.UpstreamProtocol;
 import dev.weir.snapshot.UpstreamTls;
@@ -36,10 +37,13 @@ import java.util.regex.Pattern;
  * reached unverified instead. Its endpoints come from the
  * EndpointSlices in the Service's namespace labelled {@code kubernetes.io/service-name=<service>} with
  * address type IPv4 or IPv6 (FQDN slices are skipped: the dataplane never resolves names). An endpoint
- * counts unless {@code conditions.ready} is false (unset means ready, as the API documents); its port is
+ * counts unless {@code conditions.ready} is false (unset means ready, as the API documents) or
+ * {@code conditions.terminating} is true; its port is
  * the slice port whose name equals the Service port's name (null and "" both mean unnamed). The first
  * address of an endpoint is used (the API says they are fungible). Duplicates are removed and the list
  * is sorted (IPv4 numerically, then IPv6). Selector-less Services with hand-made slices work the same.
+ * The Service's {@code weir.dev/} annotations give each of its clusters its {@link ClusterResilience}
+ * ({@link ServiceAnnotations}).
  */
 final class BackendResolver {
   static final Set<String> ADDRESS_TYPES = Set.of("IPv4", "IPv6");
@@ -49,9 +53,17 @@ final class BackendResolver {
       Comparator.comparing((Endpoint e) -> addressKey(e.address())).thenComparingInt(Endpoint::port);
 
   /** Outcome of resolving one reference: a cluster name, or the reason and message of why not. */
-  record Resolution(String clusterName, Reason reason, String message) {
+  /**
+   * @param serviceProblems the Service's invalid annotations ({@link ServiceAnnotations}), whether or not the
+   *     reference resolved: each route to it reports them
+   */
+  record Resolution(String clusterName, Reason reason, String message, List<String> serviceProblems) {
+    Resolution {
+      serviceProblems = serviceProblems == null ? List.of() : serviceProblems;
+    }
+
     static Resolution failed(Reason reason, String message) {
-      return new Resolution(null, reason, message);
+      return new Resolution(null, reason, message, List.of());
     }
 
     boolean ok() {
@@ -64,11 +76,13 @@ final class BackendResolver {
   /** Appended to the name of a cluster spoken to with HTTP/2 over TLS (before the TLS part). */
   static final String H2_SUFFIX = "/h2";
 
-  private record Target(String namespace, String service, String portName, UpstreamProtocol protocol, UpstreamTls tls) {}
+  private record Target(String namespace, String service, String portName, UpstreamProtocol protocol, UpstreamTls tls,
+      ClusterResilience resilience) {}
 
   private final IndexView index;
   private final TlsResolver secrets;
   private final Map<String, Target> targets = new TreeMap<>();
+  private final Map<String, ServiceAnnotations.Settings> settings = new TreeMap<>();
 
   /** @param secrets resolves the CA bundles of backends verified against one */
   BackendResolver(IndexView index, TlsResolver secrets) {
@@ -95,7 +109,7 @@ final class BackendResolver {
     for (ServicePort p : ports(svc)) {
       if (p.getPort() != null && p.getPort() == port) {
         if (isTcp(p)) {
-          return found(namespace, service, p, protocol, tls);
+          return found(svc, p, protocol, tls);
         }
         other = p.getProtocol();
       }
@@ -116,7 +130,7 @@ final class BackendResolver {
     }
     for (ServicePort p : ports(svc)) {
       if (portName.equals(p.getName()) && p.getPort() != null && isTcp(p)) {
-        return found(namespace, service, p, protocol, tls);
+        return found(svc, p, protocol, tls);
       }
     }
     return Resolution.failed(
@@ -129,7 +143,7 @@ final class BackendResolver {
     for (String name : new TreeSet<>(names)) {
       Target t = targets.get(name);
       if (t != null) {
-        clusters.add(new Cluster(name, endpoints(t), t.protocol(), t.tls()));
+        clusters.add(new Cluster(name, endpoints(t), t.protocol(), t.tls(), t.resilience()));
       }
     }
     return clusters;
@@ -169,8 +183,11 @@ final class BackendResolver {
     return null;
   }
 
-  private Resolution found(
-      String namespace, String service, ServicePort port, UpstreamProtocol asked, UpstreamTlsRequest tlsRequest) {
+  private Resolution found(Service svc, ServicePort port, UpstreamProtocol asked, UpstreamTlsRequest tlsRequest) {
+    String namespace = svc.getMetadata().getNamespace();
+    String service = svc.getMetadata().getName();
+    ServiceAnnotations.Settings annotations =
+        settings.computeIfAbsent(namespace + "/" + service, k -> ServiceAnnotations.parse(svc));
     UpstreamProtocol protocol = asked != null ? asked : UpstreamProtocols.fromAppProtocol(port.getAppProtocol());
     String name = namespace + "/" + service + ":" + port.getPort();
     UpstreamTls tls = null;
@@ -179,7 +196,7 @@ final class BackendResolver {
       if (tlsRequest.verify() && tlsRequest.caSecretName() != null) {
         TlsResolver.CaResolution r = secrets.resolveCa(namespace, tlsRequest.caSecretName());
         if (!r.ok()) {
-          return Resolution.failed(r.reason(), r.message());
+          return new Resolution(null, r.reason(), r.message(), annotations.problems());
         }
         ca = r.pem();
       }
@@ -189,8 +206,9 @@ final class BackendResolver {
     } else if (protocol == UpstreamProtocol.H2C) {
       name += H2C_SUFFIX;
     }
-    targets.putIfAbsent(name, new Target(namespace, service, normalise(port.getName()), protocol, tls));
-    return new Resolution(name, null, null);
+    targets.putIfAbsent(
+        name, new Target(namespace, service, normalise(port.getName()), protocol, tls, annotations.resilience()));
+    return new Resolution(name, null, null, annotations.problems());
   }
 
   private static Resolution notFound(String namespace, String service) {
@@ -214,8 +232,14 @@ final class BackendResolver {
     return p.getProtocol() == null || "TCP".equals(p.getProtocol());
   }
 
+  /**
+   * Ready and not terminating: a terminating endpoint gets no new requests (its in-flight ones finish on the
+   * dataplane), even while it still says {@code serving: true} or, for a Service with
+   * {@code publishNotReadyAddresses}, {@code ready: true}.
+   */
   static boolean isReady(EndpointConditions conditions) {
-    return conditions == null || !Boolean.FALSE.equals(conditions.getReady());
+    return conditions == null
+        || (!Boolean.FALSE.equals(conditions.getReady()) && !Boolean.TRUE.equals(conditions.getTerminating()));
   }
 
   static String normalise(String portName) {

@@ -49,7 +49,14 @@ final class Claims {
   /** @param clientValidation client certificates the host asks for, or null */
   record TlsClaim(String host, String certificateName, ClientValidation clientValidation, ObjectStatus owner, String field) {}
 
+  /**
+   * A canary Ingress's route (its host, path and backends) whose traffic share goes into the primary's
+   * route ({@link Canaries}): {@code weight} out of {@code total}.
+   */
+  record CanaryCandidate(String host, Route route, ObjectStatus owner, int weight, int total) {}
+
   private final List<RouteCandidate> routes = new ArrayList<>();
+  private final List<CanaryCandidate> canaries = new ArrayList<>();
   private final List<TlsClaim> tls = new ArrayList<>();
 
   void route(String host, Route route, ObjectStatus owner, int rule, int match) {
@@ -62,6 +69,14 @@ final class Claims {
 
   void tls(String host, String certificateName, ClientValidation clientValidation, ObjectStatus owner, String field) {
     tls.add(new TlsClaim(host, certificateName, clientValidation, owner, field));
+  }
+
+  void canary(CanaryCandidate canary) {
+    canaries.add(canary);
+  }
+
+  List<CanaryCandidate> canaries() {
+    return canaries;
   }
 
   List<RouteCandidate> routes() {

@@ -61,7 +61,7 @@ final class HttpsRedirects {
       return route;
     }
     return new Route(route.name(), route.owner(), route.path(), route.headers(), route.method(), route.backends(),
-        route.policy().withHttpsRedirect(redirectStatus));
+        route.policy().withHttpsRedirect(redirectStatus), route.loadBalancer(), route.retry(), route.mirrorCluster());
   }
 
   /** The route as served on a host with this certificate (null: none, so plain HTTP is served, no redirect). */

@@ -1,6 +1,7 @@
 package dev.weir.controller.translate;
 
 import dev.weir.crds.conditions.Reason;
+import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.PathMatch;
 import dev.weir.snapshot.ClientValidation;
 import dev.weir.snapshot.Route;
@@ -39,6 +40,9 @@ import java.util.Set;
  *       backend; a backend whose CA Secret is missing or invalid is left out (ResolvedRefs=False). An
  *       Ingress with an invalid one is not served at all (Accepted=False names the annotation), as
  *       ingress-nginx rejects an Ingress whose annotations fail validation; it is still checked in full.
+ *   <li>{@link IngressTraffic}: load balancing, affinity and retries of every route, likewise.
+ *   <li>{@link IngressCanary}: a canary Ingress claims only header-matched routes of its own, and gives
+ *       its weight to the primary's routes ({@link Canaries}).
  * </ul>
  */
 final class IngressProcessor {
@@ -66,8 +70,16 @@ final class IngressProcessor {
     }
     Optional<ClientValidation> clientAuth =
         IngressClientAuth.parse(ingress.getMetadata().getAnnotations(), status.ref().namespace(), tls, status);
+    IngressTraffic.Traffic traffic = IngressTraffic.parse(ingress.getMetadata().getAnnotations(), status);
+    IngressCanary.Canary canary = IngressCanary.parse(ingress.getMetadata().getAnnotations(), status);
     // Invalid annotations: check everything else too (all problems at once), but claim nothing.
-    Claims out = settings != null && clientAuth != null ? claims : new Claims();
+    Claims out = settings != null && clientAuth != null && traffic != null && canary != null ? claims : new Claims();
+    if (traffic == null) {
+      traffic = IngressTraffic.Traffic.DEFAULT;
+    }
+    if (canary == null) {
+      canary = IngressCanary.Canary.OFF;
+    }
     RoutePolicy policy = settings != null ? settings.policy() : RoutePolicy.DEFAULT;
     UpstreamProtocol protocol = settings != null ? settings.protocol() : null;
     UpstreamTlsRequest upstreamTls = settings != null ? settings.tls() : UpstreamTlsRequest.INGRESS_DEFAULT;
@@ -120,8 +132,21 @@ final class IngressProcessor {
     Set<String> tlsHosts = tls(spec.getTls(), ruleHosts, clientAuth == null ? null : clientAuth.orElse(null), status, out);
     int redirect = settings != null ? settings.httpsRedirectStatus() : 0;
     for (Claims.RouteCandidate c : candidates) {
-      Route route = HttpsRedirects.withStatus(c.route(), tlsHosts.contains(c.host()) ? redirect : 0);
-      out.route(c.host(), route, status, c.rule(), c.match());
+      Route route = HttpsRedirects.withStatus(c.route(), tlsHosts.contains(c.host()) ? redirect : 0)
+          .withTraffic(traffic.loadBalancer(), traffic.retry(), null);
+      if (!canary.on()) {
+        out.route(c.host(), route, status, c.rule(), c.match());
+        continue;
+      }
+      if (canary.header() != null) {
+        Route byHeader = new Route(route.name(), route.owner(), route.path(),
+            List.of(new HeaderMatch(canary.header(), canary.headerValue())), null, route.backends(), route.policy(),
+            route.loadBalancer(), route.retry(), null);
+        out.route(c.host(), byHeader, status, c.rule(), c.match());
+      }
+      if (canary.weight() > 0) {
+        out.canary(new Claims.CanaryCandidate(c.host(), route, status, canary.weight(), canary.total()));
+      }
     }
   }
 
@@ -194,6 +219,7 @@ final class IngressProcessor {
       status.problem(Reason.Invalid, field + ".service.port: number or name is required");
       return null;
     }
+    r.serviceProblems().forEach(m -> status.problem(Reason.InvalidServiceAnnotation, m));
     if (r.ok()) {
       return List.of(new WeightedCluster(r.clusterName(), 1));
     }

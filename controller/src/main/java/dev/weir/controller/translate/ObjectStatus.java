@@ -24,7 +24,8 @@ final class ObjectStatus {
 
   /** Reasons that belong to ResolvedRefs; every other problem reason makes Accepted false. */
   private static final Set<Reason> REFERENCE_REASONS =
-      EnumSet.of(Reason.BackendNotFound, Reason.PortNotFound, Reason.SecretNotFound, Reason.InvalidCertificate);
+      EnumSet.of(Reason.BackendNotFound, Reason.PortNotFound, Reason.SecretNotFound, Reason.InvalidCertificate,
+          Reason.InvalidServiceAnnotation);
 
   private record Problem(Reason reason, String message) {}
 

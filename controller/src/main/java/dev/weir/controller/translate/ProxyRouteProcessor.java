@@ -10,7 +10,10 @@ import dev.weir.crds.v1alpha1.RouteBackend;
 import dev.weir.crds.v1alpha1.RouteMatch;
 import dev.weir.crds.v1alpha1.RouteRule;
 import dev.weir.crds.v1alpha1.RouteTimeouts;
+import dev.weir.crds.v1alpha1.RouteMirror;
 import dev.weir.snapshot.ClientValidation;
+import dev.weir.snapshot.LoadBalancer;
+import dev.weir.snapshot.RetryPolicy;
 import dev.weir.snapshot.PathMatch;
 import dev.weir.snapshot.Route;
 import dev.weir.snapshot.RoutePolicy;
@@ -41,6 +44,13 @@ import java.util.Set;
  * ({@code spec.tls.redirect}, 308 by default) unless its rule says {@code permitInsecure}; see
  * {@link HttpsRedirects} for when it is kept. An unsupported {@code redirect.statusCode} (which the CRD
  * rejects) means no rule is served, for the same reason as an invalid timeout.
+ *
+ * <p>A rule's {@code loadBalancer} and {@code retries} ({@link ProxyRouteTraffic}) and {@code mirror} set the
+ * route's {@link LoadBalancer}, {@link RetryPolicy} and mirror cluster; an invalid one means the rule is not
+ * served (Accepted=False), as with timeouts. A mirror whose Service or port is missing is left out
+ * (ResolvedRefs=False) and the rule served without it. Invalid {@code weir.dev/} annotations of a backend or
+ * mirror Service ({@link ServiceAnnotations}) are reported on the route (ResolvedRefs=False,
+ * InvalidServiceAnnotation) while the Service is used with the defaults for them.
  */
 final class ProxyRouteProcessor {
   private final BackendResolver backends;
@@ -91,13 +101,18 @@ final class ProxyRouteProcessor {
       if (policy != null && redirect > 0 && !Boolean.TRUE.equals(rule.getPermitInsecure())) {
         policy = policy.withHttpsRedirect(redirect);
       }
+      LoadBalancer balancer = ProxyRouteTraffic.loadBalancer(rule.getLoadBalancer(), field + ".loadBalancer", status);
+      RetryPolicy retry = ProxyRouteTraffic.retries(rule.getRetries(), field + ".retries", status);
+      Optional<String> mirror = mirror(rule.getMirror(), ns, field + ".mirror", status);
+      boolean servable = policy != null && balancer != null && retry != null && mirror != null;
       List<WeightedCluster> weighted = backends(rule.getBackends(), ns, field, status);
       List<RouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
           ? Collections.singletonList(null)
           : rule.getMatches();
       for (int j = 0; j < matches.size(); j++) {
         Route r = route(matches.get(j), field + ".matches[" + j + "]", status, weighted, policy, i, j);
-        if (r != null && policy != null && redirect >= 0) {
+        if (r != null && servable && redirect >= 0) {
+          r = r.withTraffic(balancer, retry, mirror.orElse(null));
           for (String host : hosts) {
             claims.route(host, r, status, i, j);
           }
@@ -155,6 +170,7 @@ final class ProxyRouteProcessor {
         continue;
       }
       BackendResolver.Resolution r = backends.byNumber(ns, b.getService(), b.getPort(), protocol, tls);
+      r.serviceProblems().forEach(m -> status.problem(Reason.InvalidServiceAnnotation, m));
       if (r.ok()) {
         weighted.add(new WeightedCluster(r.clusterName(), weight));
       } else if (r.reason() == Reason.SecretNotFound || r.reason() == Reason.InvalidCertificate) {
@@ -164,6 +180,28 @@ final class ProxyRouteProcessor {
       }
     }
     return weighted;
+  }
+
+  /**
+   * The rule's mirror cluster: empty for none, or when its Service or port is missing (ResolvedRefs=False;
+   * the rule is served without the copy, which never decides a client's answer); null when invalid.
+   */
+  private Optional<String> mirror(RouteMirror mirror, String ns, String field, ObjectStatus status) {
+    if (mirror == null) {
+      return Optional.empty();
+    }
+    if (mirror.getService() == null || mirror.getService().isEmpty() || mirror.getPort() == null) {
+      status.problem(Reason.Invalid, field + ": service and port are required");
+      return null;
+    }
+    BackendResolver.Resolution r =
+        backends.byNumber(ns, mirror.getService(), mirror.getPort(), null, UpstreamTlsRequest.PROXY_ROUTE_DEFAULT);
+    r.serviceProblems().forEach(m -> status.problem(Reason.InvalidServiceAnnotation, m));
+    if (!r.ok()) {
+      status.problem(r.reason(), field + ": " + r.message());
+      return Optional.empty();
+    }
+    return Optional.of(r.clusterName());
   }
 
   /**

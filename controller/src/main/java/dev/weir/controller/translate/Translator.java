@@ -27,6 +27,7 @@ import java.util.TreeSet;
  *   <li>{@link ProxyRouteProcessor} and {@link IngressProcessor}: each object on its own → route
  *       candidates per host and TLS claims, resolving Services ({@link BackendResolver}) and Secrets
  *       ({@link TlsResolver}); user errors become problems on the object's {@link ObjectStatus};
+ *   <li>{@link Canaries}: the weighted canary Ingresses' shares merged into their primaries' routes;
  *   <li>{@link ConflictResolver}: identical matches and competing certificates across objects, the
  *       older owner wins;
  *   <li>{@link VirtualHostBuilder}: one virtual host per host name, routes in priority order;
@@ -66,6 +67,7 @@ public final class Translator {
       }
     }
 
+    Canaries.merge(claims);
     List<VirtualHost> virtualHosts =
         VirtualHostBuilder.build(ConflictResolver.routes(claims.routes()), ConflictResolver.tls(claims.tls()));
     TreeSet<String> clusterNames = new TreeSet<>();
@@ -73,6 +75,9 @@ public final class Translator {
     for (VirtualHost vh : virtualHosts) {
       for (Route r : vh.routes()) {
         r.backends().stream().map(WeightedCluster::cluster).forEach(clusterNames::add);
+        if (r.mirrorCluster() != null) {
+          clusterNames.add(r.mirrorCluster());
+        }
       }
       if (vh.tlsCertificate() != null) {
         certificateNames.add(vh.tlsCertificate());

@@ -22,7 +22,10 @@ final class References {
     Set<String> names = new HashSet<>();
     if (route.getSpec() == null || route.getSpec().getRules() == null) return names;
     for (RouteRule rule : route.getSpec().getRules()) {
-      if (rule == null || rule.getBackends() == null) continue;
+      if (rule == null) continue;
+      // A mirror is resolved like a backend: its Service and EndpointSlices must trigger rebuilds too.
+      if (rule.getMirror() != null && rule.getMirror().getService() != null) names.add(rule.getMirror().getService());
+      if (rule.getBackends() == null) continue;
       for (RouteBackend b : rule.getBackends()) {
         if (b != null && b.getService() != null) names.add(b.getService());
       }

@@ -27,6 +27,21 @@ class ReferencesTest {
   }
 
   @Test
+  void aProxyRouteReferencesItsMirrorServiceAsABackend() {
+    ProxyRoute r = Serialization.unmarshal("""
+        apiVersion: weir.dev/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: x, namespace: web}
+        spec:
+          hosts: [x.example.com]
+          rules:
+          - backends: [{service: a, port: 80}]
+            mirror: {service: shadow, port: 8080}
+        """, ProxyRoute.class);
+    assertEquals(Set.of("a", "shadow"), References.services(r));
+  }
+
+  @Test
   void anIngressReferencesTheProxySslSecretInEitherForm() {
     String yaml = """
         apiVersion: networking.k8s.io/v1

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Requests that match any of {@code matches} go to {@code backends}, with the rule's {@code timeouts} and
- * {@code maxRequestBodySize}. No matches means "every path". {@code permitInsecure} exempts the rule from
+ * Requests that match any of {@code matches} go to {@code backends}, with the rule's {@code timeouts},
+ * {@code maxRequestBodySize}, {@code loadBalancer} and {@code retries}, and a copy to {@code mirror}. No matches means "every path". {@code permitInsecure} exempts the rule from
  * the route's HTTP-to-HTTPS redirect.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,6 +29,15 @@ public class RouteRule {
   private List<RouteBackend> backends = new ArrayList<>();
 
   private RouteTimeouts timeouts;
+
+  /** How an endpoint of the chosen backend is picked; omitted: LeastRequest. */
+  private RouteLoadBalancer loadBalancer;
+
+  /** When failed attempts are tried again; omitted: once more on connect failures and resets. */
+  private RouteRetries retries;
+
+  /** A Service that gets a copy of every request, its answers discarded. */
+  private RouteMirror mirror;
 
   /**
    * Larger request bodies are answered 413. A Kubernetes quantity of bytes ({@code 1Mi}, {@code 10M},
@@ -67,6 +76,30 @@ public class RouteRule {
 
   public void setTimeouts(RouteTimeouts timeouts) {
     this.timeouts = timeouts;
+  }
+
+  public RouteLoadBalancer getLoadBalancer() {
+    return loadBalancer;
+  }
+
+  public void setLoadBalancer(RouteLoadBalancer loadBalancer) {
+    this.loadBalancer = loadBalancer;
+  }
+
+  public RouteRetries getRetries() {
+    return retries;
+  }
+
+  public void setRetries(RouteRetries retries) {
+    this.retries = retries;
+  }
+
+  public RouteMirror getMirror() {
+    return mirror;
+  }
+
+  public void setMirror(RouteMirror mirror) {
+    this.mirror = mirror;
   }
 
   public String getMaxRequestBodySize() {

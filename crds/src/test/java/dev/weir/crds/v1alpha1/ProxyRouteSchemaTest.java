@@ -179,4 +179,43 @@ class ProxyRouteSchemaTest {
     assertNull(r.getSpec().getRules().get(0).getBackends().get(0).getTls().getCaSecretName());
     assertEquals("b-ca", r.getSpec().getRules().get(0).getBackends().get(1).getTls().getCaSecretName());
   }
+
+  @Test
+  void loadBalancerRetriesAndMirrorAreValidatedWhereCheap() throws IOException {
+    JSONSchemaProps lb = rule().getProperties().get("loadBalancer");
+    assertEquals(List.of("LeastRequest", "Maglev", "RingHash", "RoundRobin"),
+        lb.getProperties().get("policy").getEnum().stream().map(n -> n.asText()).toList());
+    assertEquals(1, lb.getXKubernetesValidations().size(), "hashOn exactly with the hash policies");
+    JSONSchemaProps hashOn = lb.getProperties().get("hashOn");
+    assertEquals(List.of("clientAddress", "cookie", "header"), hashOn.getProperties().keySet().stream().sorted().toList());
+    assertEquals(1, hashOn.getXKubernetesValidations().size(), "exactly one key");
+    JSONSchemaProps retries = rule().getProperties().get("retries");
+    assertEquals(1, retries.getProperties().get("attempts").getMinimum().intValue());
+    assertEquals(10, retries.getProperties().get("attempts").getMaximum().intValue());
+    assertEquals(RouteRetries.CONDITIONS.stream().sorted().toList(),
+        retries.getProperties().get("retryOn").getItems().getSchema().getEnum().stream().map(n -> n.asText()).toList());
+    assertEquals(List.of("port", "service"), rule().getProperties().get("mirror").getRequired().stream().sorted().toList());
+  }
+
+  @Test
+  void badTrafficValuesStillDeserialise() {
+    ProxyRoute r = Serialization.unmarshal("""
+        apiVersion: weir.dev/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: x, namespace: web}
+        spec:
+          hosts: [x.example.com]
+          rules:
+          - backends: [{service: a, port: 80}]
+            loadBalancer: {policy: Random, hashOn: {cookie: {name: s, ttl: 1h}}}
+            retries: {attempts: 3, retryOn: [gateway-error], retriableStatusCodes: [503], backoff: {base: 10ms}}
+            mirror: {service: shadow, port: 8080}
+        """, ProxyRoute.class);
+    RouteRule rule = r.getSpec().getRules().get(0);
+    assertEquals("Random", rule.getLoadBalancer().getPolicy());
+    assertEquals("1h", rule.getLoadBalancer().getHashOn().getCookie().getTtl());
+    assertEquals(List.of("gateway-error"), rule.getRetries().getRetryOn());
+    assertEquals("10ms", rule.getRetries().getBackoff().getBase());
+    assertEquals("shadow", rule.getMirror().getService());
+  }
 }

@@ -255,6 +255,7 @@ public final class Dataplane implements AutoCloseable {
       controller.close();
     }
     upstreams.close();
+    config.close(); // stops the active health checks
     if (admin != null) {
       admin.close().awaitUninterruptibly();
     }

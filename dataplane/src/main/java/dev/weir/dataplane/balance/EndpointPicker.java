@@ -2,7 +2,6 @@ package dev.weir.dataplane.balance;
 
 import dev.weir.snapshot.LoadBalancer;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Picks the endpoint of a cluster for one attempt, by the route's {@link LoadBalancer} policy. One
@@ -15,37 +14,27 @@ public interface EndpointPicker {
 
   /**
    * An available endpoint not in {@code tried} (the endpoints earlier attempts of this request
-   * went to), or, when every available one was tried, any available one; null when none is
-   * available at all.
+   * went to), or, when every available one was tried, any available one; when none is available
+   * at all, any endpoint ("panic mode", see {@link ClusterEndpoints}), untried ones first. Null
+   * only when the cluster has no endpoints. Hash policies given {@link #NO_HASH} pick as least
+   * request does.
    *
    * @param hash the request's key hashed by {@link RequestHash}, or {@link #NO_HASH}
    * @param tried endpoints to avoid; may be empty, never null
    */
   EndpointState pick(long hash, List<EndpointState> tried);
 
-  /** The picker for {@code lb} over {@code endpoints}. */
+  /**
+   * The picker for {@code lb} over {@code endpoints}: built once per (route policy, cluster) and
+   * snapshot, as the ring and table of the hash policies take a while to build.
+   */
   static EndpointPicker of(LoadBalancer lb, ClusterEndpoints endpoints) {
-    // Round robin until the policies are implemented (see balance/README in the issue 6 work).
-    AtomicInteger cursor = new AtomicInteger();
-    return (hash, tried) -> {
-      List<EndpointState> all = endpoints.endpoints();
-      int n = all.size();
-      if (n == 0) {
-        return null;
-      }
-      long now = System.nanoTime();
-      EndpointState fallback = null;
-      for (int i = 0; i < n; i++) {
-        EndpointState e = all.get(Math.floorMod(cursor.getAndIncrement(), n));
-        if (!e.available(now)) {
-          continue;
-        }
-        if (!tried.contains(e)) {
-          return e;
-        }
-        fallback = fallback == null ? e : fallback;
-      }
-      return fallback;
+    LoadBalancer.Policy policy = lb == null ? LoadBalancer.Policy.LEAST_REQUEST : lb.policy();
+    return switch (policy) {
+      case ROUND_ROBIN -> new RoundRobinPicker(endpoints);
+      case LEAST_REQUEST -> new LeastRequestPicker(endpoints);
+      case RING_HASH -> new RingHashPicker(endpoints);
+      case MAGLEV -> new MaglevPicker(endpoints);
     };
   }
 }

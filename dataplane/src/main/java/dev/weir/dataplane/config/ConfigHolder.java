@@ -1,5 +1,7 @@
 package dev.weir.dataplane.config;
 
+import dev.weir.dataplane.balance.ClusterRegistry;
+import dev.weir.dataplane.balance.EndpointListener;
 import dev.weir.dataplane.tls.ServerContextCache;
 import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.snapshot.Snapshot;
@@ -23,8 +25,12 @@ import org.slf4j.LoggerFactory;
  * and the last good config stays. With a state directory, every applied snapshot is also written
  * (atomically) to {@code <stateDir>/snapshot.json}, so that a restarted replica can serve it again
  * before any controller answers.
+ *
+ * <p>It owns the {@link ClusterRegistry}: what is known about each endpoint (in flight, ejections,
+ * health, slow start) carries over from one applied snapshot to the next, and the active health
+ * checks it runs follow the applied config; {@link #close} stops them.
  */
-public final class ConfigHolder {
+public final class ConfigHolder implements AutoCloseable {
 
   public static final String SNAPSHOT_FILE = "snapshot.json";
 
@@ -34,6 +40,7 @@ public final class ConfigHolder {
   private final Path stateDir;
   private final ServerContextCache tls;
   private final List<ConfigListener> listeners = new CopyOnWriteArrayList<>();
+  private final ClusterRegistry registry;
 
   /** @param stateDir where applied snapshots are persisted, or null to keep them in memory only */
   public ConfigHolder(Path stateDir) {
@@ -42,8 +49,14 @@ public final class ConfigHolder {
 
   /** @param tls the versions and cipher suites every certificate of a snapshot is built with */
   public ConfigHolder(Path stateDir, TlsPolicy tls) {
+    this(stateDir, tls, new ClusterRegistry());
+  }
+
+  /** @param registry where endpoint state is kept across snapshots (closed by {@link #close}) */
+  public ConfigHolder(Path stateDir, TlsPolicy tls, ClusterRegistry registry) {
     this.stateDir = stateDir;
     this.tls = new ServerContextCache(tls);
+    this.registry = registry;
   }
 
   public ConfigHolder() {
@@ -78,8 +91,23 @@ public final class ConfigHolder {
     return c.ready() ? Optional.of(c.snapshot()) : Optional.empty();
   }
 
+  /** Also told of ejections and health checks when it is an {@link EndpointListener} too (the metrics are). */
   public void addListener(ConfigListener listener) {
     listeners.add(listener);
+    if (listener instanceof EndpointListener l) {
+      registry.addListener(l);
+    }
+  }
+
+  /** The endpoint states of every cluster, across snapshots. */
+  public ClusterRegistry registry() {
+    return registry;
+  }
+
+  /** Stops the active health checks. */
+  @Override
+  public void close() {
+    registry.close();
   }
 
   /**
@@ -122,7 +150,7 @@ public final class ConfigHolder {
       next = old.withVersion(s.version());
     } else {
       try {
-        next = RuntimeConfig.compile(s, tls, old);
+        next = RuntimeConfig.compile(s, tls, old, registry);
       } catch (InvalidSnapshotException e) {
         return reject(new ApplyResult.Rejected(s.version(), e.getMessage()));
       } catch (RuntimeException e) {
@@ -133,6 +161,7 @@ public final class ConfigHolder {
     }
     current.set(next);
     tls.applied(next.tlsContexts());
+    registry.commit(next.endpointStates());
     persist(next.snapshot());
     ApplyResult.Applied result = new ApplyResult.Applied(next.version(), next.hash(), relabelled);
     log.info("{} snapshot version {} (hash {})", relabelled ? "re-labelled" : "applied", next.version(), next.hash());

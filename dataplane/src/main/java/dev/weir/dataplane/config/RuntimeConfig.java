@@ -1,5 +1,6 @@
 package dev.weir.dataplane.config;
 
+import dev.weir.dataplane.balance.ClusterRegistry;
 import dev.weir.dataplane.routing.RouteTable;
 import dev.weir.dataplane.tls.CertificateSelector;
 import dev.weir.dataplane.tls.ServerContextCache;
@@ -7,11 +8,17 @@ import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.dataplane.upstream.UpstreamTlsContext;
 import dev.weir.snapshot.Cluster;
+import dev.weir.snapshot.LoadBalancer;
+import dev.weir.snapshot.Route;
 import dev.weir.snapshot.Snapshot;
+import dev.weir.snapshot.VirtualHost;
+import dev.weir.snapshot.WeightedCluster;
 import io.netty.handler.ssl.SslContext;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything a request needs, compiled from one snapshot and never changed afterwards. A request
@@ -60,6 +67,15 @@ public record RuntimeConfig(
    * upstream TLS contexts of {@code previous} (the applied config) whose settings are unchanged.
    */
   public static RuntimeConfig compile(Snapshot snapshot, ServerContextCache contexts, RuntimeConfig previous) {
+    return compile(snapshot, contexts, previous, new ClusterRegistry());
+  }
+
+  /**
+   * As {@link #compile(Snapshot, ServerContextCache, RuntimeConfig)}, with the endpoint states of
+   * {@code registry} (the caller commits the clusters once the result is served:
+   * {@link #endpointStates()}).
+   */
+  public static RuntimeConfig compile(Snapshot snapshot, ServerContextCache contexts, RuntimeConfig previous, ClusterRegistry registry) {
     List<String> problems = SnapshotValidator.validateStructure(snapshot);
     Map<ServerContextCache.Key, SslContext> tls = contexts.contexts(snapshot, problems);
     Map<String, UpstreamTlsContext> upstreamTls =
@@ -67,12 +83,34 @@ public record RuntimeConfig(
     if (!problems.isEmpty()) {
       throw new InvalidSnapshotException(problems);
     }
+    Map<String, Set<LoadBalancer>> balancers = balancersByCluster(snapshot);
     Map<String, UpstreamCluster> clusters = new HashMap<>();
     for (Cluster c : snapshot.clusters()) {
-      clusters.put(c.name(), UpstreamCluster.of(c, upstreamTls.get(c.name())));
+      clusters.put(c.name(), UpstreamCluster.of(c, upstreamTls.get(c.name()), registry, balancers.getOrDefault(c.name(), Set.of())));
     }
     return new RuntimeConfig(
         snapshot, RouteTable.compile(snapshot), Map.copyOf(clusters), CertificateSelector.ofKeyed(snapshot, tls), Map.copyOf(tls), true);
+  }
+
+  /** The load balancers each cluster is picked from with: its routes' (as backend or mirror). */
+  private static Map<String, Set<LoadBalancer>> balancersByCluster(Snapshot snapshot) {
+    Map<String, Set<LoadBalancer>> out = new HashMap<>();
+    for (VirtualHost vh : snapshot.virtualHosts()) {
+      for (Route r : vh.routes()) {
+        for (WeightedCluster wc : r.backends()) {
+          out.computeIfAbsent(wc.cluster(), k -> new LinkedHashSet<>()).add(r.loadBalancer());
+        }
+        if (r.mirrorCluster() != null) {
+          out.computeIfAbsent(r.mirrorCluster(), k -> new LinkedHashSet<>()).add(r.loadBalancer());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The endpoint states of every cluster, for {@link ClusterRegistry#commit}. */
+  public List<dev.weir.dataplane.balance.ClusterEndpoints> endpointStates() {
+    return clusters.values().stream().map(UpstreamCluster::endpointsState).toList();
   }
 
   public long version() {

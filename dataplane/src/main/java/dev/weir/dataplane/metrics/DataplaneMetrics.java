@@ -1,16 +1,21 @@
 package dev.weir.dataplane.metrics;
 
+import dev.weir.dataplane.balance.ClusterEndpoints;
+import dev.weir.dataplane.balance.EndpointListener;
 import dev.weir.dataplane.config.ApplyResult;
 import dev.weir.dataplane.config.ConfigListener;
 import dev.weir.dataplane.config.RuntimeConfig;
 import dev.weir.dataplane.proxy.RequestRecord;
 import dev.weir.dataplane.proxy.RequestStats;
 import dev.weir.dataplane.proxy.UpstreamError;
+import dev.weir.dataplane.upstream.UpstreamCluster;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,14 +40,18 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code weir_dataplane_tls_handshakes_total{result}}, {@code weir_dataplane_snapshot_version},
  * {@code weir_dataplane_snapshot_applies_total}, {@code weir_dataplane_snapshot_nacks_total},
  * {@code weir_dataplane_snapshot_apply_duration_seconds} (histogram), {@code weir_dataplane_draining},
- * {@code weir_dataplane_access_log_dropped_total}.
+ * {@code weir_dataplane_access_log_dropped_total}, {@code weir_dataplane_upstream_ejections_total{cluster}},
+ * {@code weir_dataplane_upstream_ejected{cluster}} (endpoints ejected now),
+ * {@code weir_dataplane_upstream_unhealthy{cluster}} (endpoints failing active health checks now),
+ * {@code weir_dataplane_upstream_health_checks_total{cluster,result}} (success|failure). The two
+ * gauges exist for the clusters of the applied config; they go when their cluster does.
  *
  * <p>Tags stay bounded: route names come from the snapshot ({@value #NO_ROUTE} when none matched),
  * cluster names too, and the rest are fixed sets. Histograms have fixed buckets ({@link #BUCKETS}),
  * no percentiles. Per-route meters are made once per route and looked up by its name; meters of
  * one status class or error kind are made when first used, so a route that never fails has no error series.
  */
-public final class DataplaneMetrics implements RequestStats, ConfigListener {
+public final class DataplaneMetrics implements RequestStats, ConfigListener, EndpointListener {
 
   /** Route tag of requests that matched no route. */
   public static final String NO_ROUTE = "none";
@@ -72,6 +81,11 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener {
   private final Counter handshakesFailed;
   private final Counter accessLogDropped;
   private final Map<String, Timer> connectTimes = new ConcurrentHashMap<>();
+  private final Map<String, Counter> ejections = new ConcurrentHashMap<>();
+  private final Map<String, Counter[]> healthChecks = new ConcurrentHashMap<>();
+  /** The applied config's endpoint states by cluster, read by the gauges. */
+  private volatile Map<String, ClusterEndpoints> endpointStates = Map.of();
+  private final Map<String, Meter[]> clusterGauges = new ConcurrentHashMap<>();
 
   public DataplaneMetrics() {
     Gauge.builder("weir.dataplane.connections.active", activeConnections, AtomicLong::get)
@@ -258,6 +272,71 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener {
   public void applied(RuntimeConfig config, ApplyResult.Applied result) {
     snapshotVersion.set(config.version());
     applies.increment();
+    Map<String, ClusterEndpoints> states = new TreeMap<>();
+    for (UpstreamCluster c : config.clusters().values()) {
+      states.put(c.name(), c.endpointsState());
+    }
+    endpointStates = states;
+    clusterGauges.keySet().removeIf(name -> {
+      if (states.containsKey(name)) {
+        return false;
+      }
+      for (Meter m : clusterGauges.get(name)) {
+        registry.remove(m);
+      }
+      return true;
+    });
+    for (String name : states.keySet()) {
+      clusterGauges.computeIfAbsent(name, this::clusterGauges);
+    }
+  }
+
+  private Meter[] clusterGauges(String cluster) {
+    return new Meter[] {
+      Gauge.builder("weir.dataplane.upstream.ejected", () -> {
+            ClusterEndpoints c = endpointStates.get(cluster);
+            return c == null ? 0 : c.ejectedCount();
+          })
+          .description("Endpoints ejected now by passive outlier detection, by cluster")
+          .tag("cluster", cluster)
+          .register(registry),
+      Gauge.builder("weir.dataplane.upstream.unhealthy", () -> {
+            ClusterEndpoints c = endpointStates.get(cluster);
+            return c == null ? 0 : c.unhealthyCount();
+          })
+          .description("Endpoints failing their active health check now, by cluster")
+          .tag("cluster", cluster)
+          .register(registry)
+    };
+  }
+
+  @Override
+  public void ejected(String cluster, InetSocketAddress endpoint) {
+    Counter c = ejections.get(cluster);
+    if (c == null) {
+      c = ejections.computeIfAbsent(cluster, name -> Counter.builder("weir.dataplane.upstream.ejections")
+          .description("Endpoints ejected by passive outlier detection, by cluster")
+          .tag("cluster", name)
+          .register(registry));
+    }
+    c.increment();
+  }
+
+  @Override
+  public void healthChecked(String cluster, InetSocketAddress endpoint, boolean success) {
+    Counter[] c = healthChecks.get(cluster);
+    if (c == null) {
+      c = healthChecks.computeIfAbsent(cluster, name -> new Counter[] {healthCounter(name, "success"), healthCounter(name, "failure")});
+    }
+    c[success ? 0 : 1].increment();
+  }
+
+  private Counter healthCounter(String cluster, String result) {
+    return Counter.builder("weir.dataplane.upstream.health.checks")
+        .description("Active health checks, by cluster and result")
+        .tag("cluster", cluster)
+        .tag("result", result)
+        .register(registry);
   }
 
   @Override

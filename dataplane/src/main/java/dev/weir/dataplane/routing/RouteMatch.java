@@ -2,6 +2,7 @@ package dev.weir.dataplane.routing;
 
 import dev.weir.snapshot.ClientValidation;
 import dev.weir.snapshot.HeaderMatch;
+import dev.weir.snapshot.LoadBalancer;
 import dev.weir.snapshot.Route;
 import dev.weir.snapshot.WeightedCluster;
 import java.util.List;
@@ -56,6 +57,14 @@ public final class RouteMatch {
   /** Smooth weighted round robin over the route's clusters; weight-0 clusters are never picked. */
   public WeightedPicker<String> backends() {
     return backends;
+  }
+
+  /**
+   * How an endpoint of the chosen cluster is picked: the proxy takes
+   * {@code config.cluster(name).picker(match.loadBalancer())}, built with the config.
+   */
+  public LoadBalancer loadBalancer() {
+    return route.loadBalancer();
   }
 
   /** The next cluster name for this route, or null when it has no cluster with a positive weight. */

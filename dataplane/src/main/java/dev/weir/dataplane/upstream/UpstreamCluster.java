@@ -1,18 +1,27 @@
 package dev.weir.dataplane.upstream;
 
+import dev.weir.dataplane.balance.ClusterEndpoints;
+import dev.weir.dataplane.balance.EndpointPicker;
+import dev.weir.dataplane.balance.EndpointState;
+import dev.weir.dataplane.balance.ClusterRegistry;
 import dev.weir.snapshot.Cluster;
+import dev.weir.snapshot.ClusterResilience;
+import dev.weir.snapshot.LoadBalancer;
 import dev.weir.snapshot.Endpoint;
 import dev.weir.snapshot.UpstreamProtocol;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A cluster's endpoints as socket addresses, with a round-robin cursor. The cursor is shared by
- * all event loops (one atomic increment per request); it starts over with each snapshot.
+ * A cluster's endpoints as socket addresses, what is known about them ({@link #endpointsState()},
+ * kept across snapshots by the {@link ClusterRegistry}), its resilience settings, and one
+ * {@link EndpointPicker} per load balancer its routes use ({@link #picker}), built with the config.
  */
 public final class UpstreamCluster {
 
@@ -20,14 +29,32 @@ public final class UpstreamCluster {
   private final List<InetSocketAddress> endpoints;
   private final UpstreamProtocol protocol;
   private final UpstreamTlsContext tls;
-  private final AtomicInteger cursor = new AtomicInteger();
+  private final ClusterEndpoints state;
+  private final ClusterResilience resilience;
+  private final Map<LoadBalancer, EndpointPicker> pickers = new ConcurrentHashMap<>();
+  private final EndpointPicker roundRobin;
 
-  /** @param tls null: plain TCP */
+  /** Endpoints at full weight with default resilience, known to no registry. @param tls null: plain TCP */
   public UpstreamCluster(String name, List<InetSocketAddress> endpoints, UpstreamProtocol protocol, UpstreamTlsContext tls) {
+    this(name, endpoints, protocol, tls, new ClusterEndpoints(name, endpoints), List.of());
+  }
+
+  /**
+   * @param state the endpoints' state (from {@link ClusterRegistry#endpoints})
+   * @param balancers the load balancers of the routes to this cluster: their pickers are built now
+   */
+  public UpstreamCluster(String name, List<InetSocketAddress> endpoints, UpstreamProtocol protocol, UpstreamTlsContext tls,
+      ClusterEndpoints state, Collection<LoadBalancer> balancers) {
     this.name = name;
     this.endpoints = List.copyOf(endpoints);
     this.protocol = protocol;
     this.tls = tls;
+    this.state = state;
+    this.resilience = state.resilience();
+    this.roundRobin = picker(LoadBalancer.of(LoadBalancer.Policy.ROUND_ROBIN));
+    for (LoadBalancer lb : balancers) {
+      picker(lb);
+    }
   }
 
   public UpstreamCluster(String name, List<InetSocketAddress> endpoints, UpstreamProtocol protocol) {
@@ -53,7 +80,21 @@ public final class UpstreamCluster {
     for (Endpoint e : cluster.endpoints()) {
       addresses.add(new InetSocketAddress(literal(e.address()), e.port()));
     }
-    return new UpstreamCluster(cluster.name(), addresses, cluster.protocol(), tls);
+    ClusterEndpoints state = new ClusterEndpoints(cluster.name(), addresses, cluster.resilience(), System::nanoTime);
+    return new UpstreamCluster(cluster.name(), addresses, cluster.protocol(), tls, state, List.of());
+  }
+
+  /**
+   * As {@link #of(Cluster, UpstreamTlsContext)}, with the endpoint states of {@code registry} and
+   * the pickers for {@code balancers} built now.
+   */
+  public static UpstreamCluster of(Cluster cluster, UpstreamTlsContext tls, ClusterRegistry registry, Collection<LoadBalancer> balancers) {
+    List<InetSocketAddress> addresses = new ArrayList<>(cluster.endpoints().size());
+    for (Endpoint e : cluster.endpoints()) {
+      addresses.add(new InetSocketAddress(literal(e.address()), e.port()));
+    }
+    ClusterEndpoints state = registry.endpoints(cluster.name(), addresses, cluster.resilience(), cluster.tls() != null);
+    return new UpstreamCluster(cluster.name(), addresses, cluster.protocol(), tls, state, balancers);
   }
 
   /** The address of an IP literal, or null when {@code address} is not one. IPv6 may be bracketed. */
@@ -85,12 +126,32 @@ public final class UpstreamCluster {
     return endpoints;
   }
 
-  /** The next endpoint in round-robin order, or null when the cluster has none. */
+  /**
+   * The next endpoint in (smooth weighted) round-robin order over the available ones, or null when
+   * the cluster has none. Neither counts the request in flight nor feeds ejection: prefer
+   * {@link #picker} with {@link ClusterEndpoints#started}/{@link ClusterEndpoints#finished}.
+   */
   public InetSocketAddress nextEndpoint() {
-    int n = endpoints.size();
-    if (n == 0) {
-      return null;
-    }
-    return n == 1 ? endpoints.get(0) : endpoints.get(Math.floorMod(cursor.getAndIncrement(), n));
+    EndpointState e = roundRobin.pick(EndpointPicker.NO_HASH, List.of());
+    return e == null ? null : e.address();
+  }
+
+  /** What is known about the endpoints: in flight, ejections, health, slow start. */
+  public ClusterEndpoints endpointsState() {
+    return state;
+  }
+
+  public ClusterResilience resilience() {
+    return resilience;
+  }
+
+  /**
+   * The picker of this cluster for a route's load balancer ({@code route.loadBalancer()}). Those of
+   * the snapshot's routes are built with the config; another one is built on first use and kept.
+   */
+  public EndpointPicker picker(LoadBalancer lb) {
+    LoadBalancer key = lb == null ? LoadBalancer.DEFAULT : lb;
+    EndpointPicker p = pickers.get(key);
+    return p != null ? p : pickers.computeIfAbsent(key, k -> EndpointPicker.of(k, state));
   }
 }

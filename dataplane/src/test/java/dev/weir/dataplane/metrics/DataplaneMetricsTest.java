@@ -109,4 +109,27 @@ class DataplaneMetricsTest {
     assertEquals(Map.of("web", 1L), metrics.routeRequests());
     assertEquals(2, metrics.requestsTotal());
   }
+
+  @org.junit.jupiter.api.Test
+  void upstreamEjectionAndHealthMeters() {
+    DataplaneMetrics m = new DataplaneMetrics();
+    dev.weir.dataplane.config.ConfigHolder holder = new dev.weir.dataplane.config.ConfigHolder();
+    holder.addListener(m);
+    dev.weir.snapshot.ClusterResilience r = new dev.weir.snapshot.ClusterResilience(1, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, null);
+    holder.apply(new dev.weir.snapshot.Snapshot(1, "", java.util.List.of(), java.util.List.of(new dev.weir.snapshot.Cluster("web",
+        java.util.List.of(new dev.weir.snapshot.Endpoint("10.0.0.1", 80), new dev.weir.snapshot.Endpoint("10.0.0.2", 80)),
+        null, null, r)), java.util.List.of()));
+    dev.weir.dataplane.balance.ClusterEndpoints c = holder.current().cluster("web").endpointsState();
+    c.started(c.endpoints().get(0));
+    c.finished(c.endpoints().get(0), dev.weir.dataplane.balance.Outcome.HTTP_5XX);
+    m.healthChecked("web", c.endpoints().get(1).address(), false);
+    String text = m.scrape();
+    assertTrue(text.contains("weir_dataplane_upstream_ejections_total{cluster=\"web\"} 1.0"), text);
+    assertTrue(text.contains("weir_dataplane_upstream_ejected{cluster=\"web\"} 1.0"), text);
+    assertTrue(text.contains("weir_dataplane_upstream_unhealthy{cluster=\"web\"} 0.0"), text);
+    assertTrue(text.contains("weir_dataplane_upstream_health_checks_total{cluster=\"web\",result=\"failure\"} 1.0"), text);
+    holder.apply(new dev.weir.snapshot.Snapshot(2, "", java.util.List.of(), java.util.List.of(), java.util.List.of()));
+    assertTrue(!m.scrape().contains("weir_dataplane_upstream_ejected{"), "the gauges go with their cluster");
+    holder.close();
+  }
 }

@@ -1,0 +1,56 @@
+package dev.weir.controller.translate;
+
+import dev.weir.controller.translate.Claims.RouteCandidate;
+import dev.weir.crds.conditions.Reason;
+import dev.weir.snapshot.Route;
+import dev.weir.snapshot.WeightedCluster;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Merges the weighted canaries of Ingresses ({@link IngressCanary}) into their primary's route, before
+ * conflicts are settled: the primary route of the oldest Ingress without the canary annotation in the
+ * canary's namespace with the same host and path keeps its name and settings, its backends get
+ * {@code total - weight} and the canary's {@code weight}. Several canaries of one primary each take their
+ * share. A canary without a primary is reported (Accepted=False) and gets nothing.
+ */
+final class Canaries {
+  private Canaries() {}
+
+  static void merge(Claims claims) {
+    List<RouteCandidate> routes = claims.routes();
+    for (Claims.CanaryCandidate canary : claims.canaries()) {
+      String key = new RouteCandidate(canary.host(), canary.route(), canary.owner(), 0, 0).matchKey();
+      int primary = -1;
+      for (int i = 0; i < routes.size(); i++) {
+        RouteCandidate c = routes.get(i);
+        if (c.owner() != canary.owner() && ObjectRef.INGRESS.equals(c.owner().ref().kind())
+            && c.owner().ref().namespace().equals(canary.owner().ref().namespace()) && c.matchKey().equals(key)
+            && (primary < 0 || Comparator.comparing((RouteCandidate r) -> r.owner().age())
+                .compare(c, routes.get(primary)) < 0)) {
+          primary = i;
+        }
+      }
+      if (primary < 0) {
+        canary.owner().problem(Reason.Invalid, "metadata.annotations[" + IngressCanary.WEIGHT + "]: no Ingress without "
+            + IngressCanary.CANARY + " in namespace " + canary.owner().ref().namespace() + " serves "
+            + new RouteCandidate(canary.host(), canary.route(), canary.owner(), 0, 0).describe() + " to split with");
+        continue;
+      }
+      RouteCandidate p = routes.get(primary);
+      List<WeightedCluster> backends = new ArrayList<>();
+      for (WeightedCluster w : p.route().backends()) {
+        backends.add(new WeightedCluster(w.cluster(), w.weight() * (canary.total() - canary.weight())));
+      }
+      for (WeightedCluster w : canary.route().backends()) {
+        backends.add(new WeightedCluster(w.cluster(), w.weight() * canary.weight()));
+      }
+      Route r = p.route();
+      Route merged = new Route(r.name(), r.owner(), r.path(), r.headers(), r.method(), backends, r.policy(),
+          r.loadBalancer(), r.retry(), r.mirrorCluster());
+      routes.set(primary, new RouteCandidate(p.host(), merged, p.owner(), p.rule(), p.match()));
+      canary.owner().programmed(r.name());
+    }
+  }
+}
