@@ -2,16 +2,9 @@ package dev.weir.dataplane.proxy;
 
 import dev.weir.dataplane.balance.ClusterEndpoints;
 import dev.weir.dataplane.balance.EndpointPicker;
-import dev.weir.dataplane.balance.EndpointState;
 import dev.weir.dataplane.routing.RouteMatch;
 import dev.weir.dataplane.upstream.UpstreamCluster;
-import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.ClusterResilience;
-import dev.weir.snapshot.Snapshot;
-import java.net.InetSocketAddress;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,10 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code max-connections}). Counters are taken with {@code try*} and given back exactly once by
  * their taker. Thread-safe: every event loop uses it.
  *
- * <p>It also binds the cluster as the current snapshot compiled it to its {@link ClusterEndpoints}
- * (kept while the cluster's endpoint addresses stay the same) and one {@link EndpointPicker} per route.
- * TODO(lb-core): take the endpoints from {@code UpstreamCluster.endpointsState()} and the pickers from
- * the route once that lands; this binding then shrinks to the resilience settings.
+ * <p>It also binds the cluster as the current snapshot compiled it ({@link UpstreamCluster}: its
+ * endpoint states, kept across snapshots by the balance package's registry, its resilience settings
+ * and its pickers) for the exchanges that use it.
  */
 final class ClusterLoad {
 
@@ -33,18 +25,16 @@ final class ClusterLoad {
     final UpstreamCluster cluster;
     final ClusterEndpoints endpoints;
     final ClusterResilience resilience;
-    /** By route identity: a new snapshot brings new RouteMatch objects and a new binding. */
-    private final Map<RouteMatch, EndpointPicker> pickers = new ConcurrentHashMap<>();
 
-    Binding(UpstreamCluster cluster, ClusterEndpoints endpoints, ClusterResilience resilience) {
+    Binding(UpstreamCluster cluster) {
       this.cluster = cluster;
-      this.endpoints = endpoints;
-      this.resilience = resilience;
+      this.endpoints = cluster.endpointsState();
+      this.resilience = cluster.resilience();
     }
 
+    /** The cluster's picker for the route's load balancer. */
     EndpointPicker picker(RouteMatch route) {
-      EndpointPicker p = pickers.get(route); // a plain get first: computeIfAbsent may lock a bin
-      return p != null ? p : pickers.computeIfAbsent(route, r -> EndpointPicker.of(r.route().loadBalancer(), endpoints));
+      return cluster.picker(route.loadBalancer());
     }
   }
 
@@ -63,40 +53,15 @@ final class ClusterLoad {
     return name;
   }
 
-  /** The binding for {@code cluster} (an object of the snapshot being served); made once per snapshot. */
-  Binding bind(UpstreamCluster cluster, Snapshot snapshot) {
+  /** The binding for {@code cluster} (an object of the config being served); made once per config. */
+  Binding bind(UpstreamCluster cluster) {
     Binding b = binding;
     if (b != null && b.cluster == cluster) {
       return b;
     }
-    ClusterEndpoints endpoints = b != null && sameAddresses(b.endpoints, cluster.endpoints())
-        ? b.endpoints
-        : new ClusterEndpoints(cluster.name(), cluster.endpoints());
-    Binding fresh = new Binding(cluster, endpoints, resilience(snapshot, cluster.name()));
+    Binding fresh = new Binding(cluster);
     binding = fresh; // two loops racing both build one; either is right
     return fresh;
-  }
-
-  private static boolean sameAddresses(ClusterEndpoints endpoints, List<InetSocketAddress> addresses) {
-    List<EndpointState> states = endpoints.endpoints();
-    if (states.size() != addresses.size()) {
-      return false;
-    }
-    for (int i = 0; i < states.size(); i++) {
-      if (!states.get(i).address().equals(addresses.get(i))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static ClusterResilience resilience(Snapshot snapshot, String cluster) {
-    for (Cluster c : snapshot.clusters()) {
-      if (c.name().equals(cluster)) {
-        return c.resilience();
-      }
-    }
-    return ClusterResilience.DEFAULT;
   }
 
   /** Takes a request slot unless {@code limit} are in flight. */

@@ -483,7 +483,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     UpstreamCluster cluster = config.cluster(route.pickCluster());
     ClusterLoad load = cluster == null ? null : px.traffic().cluster(cluster.name());
-    ClusterLoad.Binding binding = load == null ? null : load.bind(cluster, config.snapshot());
+    ClusterLoad.Binding binding = load == null ? null : load.bind(cluster);
     EndpointPicker picker = binding == null ? null : binding.picker(route);
     LoadBalancer lb = route.route().loadBalancer();
     long hash = EndpointPicker.NO_HASH;
@@ -554,7 +554,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return null;
     }
     ClusterLoad load = px.traffic().cluster(name);
-    ClusterLoad.Binding binding = load.bind(cluster, config.snapshot());
+    ClusterLoad.Binding binding = load.bind(cluster);
     return new Mirror.Target(cluster, load, binding, binding.picker(route));
   }
 

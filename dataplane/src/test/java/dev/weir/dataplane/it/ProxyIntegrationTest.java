@@ -68,7 +68,10 @@ class ProxyIntegrationTest {
         .host("b.test").prefix("b-root", "/", "b")
         .host("*.wild.test").prefix("wild", "/", "b")
         .host("weighted.test").weighted("weighted", "/", new WeightedCluster("a", 3), new WeightedCluster("b", 1), new WeightedCluster("a", 0))
-        .host("rr.test").prefix("rr", "/", "ab")
+        // Round robin asked for: the default balancer is least request (random among equals when idle).
+        .host("rr.test").route(new dev.weir.snapshot.Route("rr", "test", dev.weir.snapshot.PathMatch.prefix("/"), java.util.List.of(), null,
+            java.util.List.of(new dev.weir.snapshot.WeightedCluster("ab", 1)))
+            .withTraffic(dev.weir.snapshot.LoadBalancer.of(dev.weir.snapshot.LoadBalancer.Policy.ROUND_ROBIN), null, null))
         .host("errors.test").prefix("empty", "/empty", "empty").prefix("dead", "/dead", "dead").prefix("slow", "/", "a")
         .build();
   }
