@@ -64,4 +64,24 @@ public final class AccessLog implements RequestStats {
   public void connectionAccepted(String listener) {
     inner.connectionAccepted(listener);
   }
+
+  @Override
+  public void upstreamRetry(String route, String reason) {
+    inner.upstreamRetry(route, reason);
+  }
+
+  @Override
+  public void retryBudgetExhausted(String cluster) {
+    inner.retryBudgetExhausted(cluster);
+  }
+
+  @Override
+  public void circuitBreakerTrip(String cluster, String kind) {
+    inner.circuitBreakerTrip(cluster, kind);
+  }
+
+  @Override
+  public void mirrorRequest(String cluster, String result) {
+    inner.mirrorRequest(cluster, result);
+  }
 }
