@@ -78,7 +78,10 @@ class RoutingE2ETest {
     EchoBackend one = system.backend("pool");
     EchoBackend two = EchoBackend.start("pool-2", WeirSystem.backendAddress());
     try {
-      system.apply(system.route("pool", "pool.example.com", "/", "pool"));
+      // Round robin, so that the split below is exact (the default, least request, is random between idle endpoints).
+      var pool = system.route("pool", "pool.example.com", "/", "pool");
+      pool.getSpec().getRules().get(0).setLoadBalancer(new dev.weir.crds.v1alpha1.RouteLoadBalancer("RoundRobin", null));
+      system.apply(pool);
       system.awaitEveryReplica("pool.example.com", "/", fromBackend("pool"), Duration.ofSeconds(5));
 
       system.setEndpoints("pool", List.of(one, two));
