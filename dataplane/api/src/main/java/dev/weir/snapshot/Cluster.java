@@ -41,15 +41,9 @@ public record Cluster(
   }
 
   /** A Jackson value filter that leaves the default protocol out of the JSON. */
-  public static final class OmitHttp1 {
-    @Override
-    public boolean equals(Object value) {
-      return value == null || value == UpstreamProtocol.HTTP1;
-    }
-
-    @Override
-    public int hashCode() {
-      return 0;
+  public static final class OmitHttp1 extends OmitWhenDefault {
+    public OmitHttp1() {
+      super(UpstreamProtocol.HTTP1);
     }
   }
 }

@@ -93,15 +93,9 @@ public record ClusterResilience(
   public int minRetries() { return minRetryConcurrency == 0 ? 3 : minRetryConcurrency; }
 
   /** A Jackson value filter that leaves the default out of a cluster's JSON. */
-  public static final class OmitDefault {
-    @Override
-    public boolean equals(Object value) {
-      return value == null || DEFAULT.equals(value);
-    }
-
-    @Override
-    public int hashCode() {
-      return 0;
+  public static final class OmitDefault extends OmitWhenDefault {
+    public OmitDefault() {
+      super(DEFAULT);
     }
   }
 }

@@ -83,15 +83,9 @@ public record RetryPolicy(
   }
 
   /** A Jackson value filter that leaves the default out of a route's JSON. */
-  public static final class OmitDefault {
-    @Override
-    public boolean equals(Object value) {
-      return value == null || DEFAULT.equals(value);
-    }
-
-    @Override
-    public int hashCode() {
-      return 0;
+  public static final class OmitDefault extends OmitWhenDefault {
+    public OmitDefault() {
+      super(DEFAULT);
     }
   }
 }

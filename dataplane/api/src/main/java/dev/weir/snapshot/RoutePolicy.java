@@ -51,15 +51,9 @@ public record RoutePolicy(
   }
 
   /** A Jackson value filter that leaves the default policy out of a route's JSON (reading it back gives the default again). */
-  public static final class OmitDefault {
-    @Override
-    public boolean equals(Object value) {
-      return value == null || DEFAULT.equals(value);
-    }
-
-    @Override
-    public int hashCode() {
-      return 0;
+  public static final class OmitDefault extends OmitWhenDefault {
+    public OmitDefault() {
+      super(DEFAULT);
     }
   }
 }
