@@ -1,15 +1,10 @@
 package dev.weir.e2e.ops;
 
-import java.io.BufferedReader;
+import dev.weir.local.ChildProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -19,16 +14,11 @@ import java.util.regex.Pattern;
 final class ControllerProcess implements AutoCloseable {
   private static final Pattern READY = Pattern.compile("weir controller ready control=(\\d+) admin=(\\d+)");
 
-  private final String id;
-  private final Process process;
-  private final CompletableFuture<int[]> ports = new CompletableFuture<>();
+  private final ChildProcess process;
+  private volatile int[] ports;
 
-  private ControllerProcess(String id, Process process) {
-    this.id = id;
+  private ControllerProcess(ChildProcess process) {
     this.process = process;
-    Thread relay = new Thread(this::relay, "relay-" + id);
-    relay.setDaemon(true);
-    relay.start();
   }
 
   /** @param kubeconfig the API server to use, or null to inherit {@code KUBECONFIG} */
@@ -39,52 +29,31 @@ final class ControllerProcess implements AutoCloseable {
         "dev.weir.controller.app.ControllerMain"));
     if (kubeconfig != null) command.addAll(List.of("--kubeconfig", kubeconfig.toString()));
     command.addAll(args);
-    return new ControllerProcess(id, new ProcessBuilder(command).redirectErrorStream(true).start());
-  }
-
-  private void relay() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line; (line = in.readLine()) != null; ) {
-        Matcher m = READY.matcher(line);
-        if (m.find()) ports.complete(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
-        System.out.println("[" + id + "] " + line);
-      }
-    } catch (IOException e) {
-      // gone; the exit status tells the rest
-    }
-    ports.completeExceptionally(new IllegalStateException("controller " + id + " exited before it was ready"));
+    return new ControllerProcess(ChildProcess.start(id, command, READY));
   }
 
   /** Blocks until the ready line; returns {control, admin} ports. */
   int[] awaitReady(long millis) throws Exception {
-    return ports.get(millis, TimeUnit.MILLISECONDS);
-  }
-
-  int adminPort() {
-    return ports.join()[1];
+    List<String> g = process.awaitReady(millis);
+    ports = new int[] {Integer.parseInt(g.get(0)), Integer.parseInt(g.get(1))};
+    return ports;
   }
 
   int controlPort() {
-    return ports.join()[0];
+    return ports[0];
+  }
+
+  int adminPort() {
+    return ports[1];
   }
 
   /** What a node failure does: SIGKILL; the Lease stays held until it expires. */
   void kill() throws InterruptedException {
-    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-  }
-
-  boolean isAlive() {
-    return process.isAlive();
+    process.kill();
   }
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(15, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    process.close();
   }
 }
