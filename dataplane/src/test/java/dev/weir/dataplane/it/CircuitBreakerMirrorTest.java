@@ -1,15 +1,11 @@
 package dev.weir.dataplane.it;
 
-import static dev.weir.dataplane.it.RetryFaultTest.cluster;
 import static dev.weir.dataplane.it.RetryFaultTest.route;
 import static dev.weir.dataplane.it.RetryFaultTest.snapshot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weir.dataplane.app.Dataplane;
-import dev.weir.dataplane.app.DataplaneOptions;
-import dev.weir.dataplane.proxy.ProxySettings;
 import dev.weir.dataplane.proxy.TrafficState;
 import dev.weir.dataplane.testing.Await;
 import dev.weir.dataplane.testing.FaultyBackend;
@@ -19,46 +15,18 @@ import dev.weir.dataplane.testing.HttpTestClient.Response;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.ClusterResilience;
 import dev.weir.snapshot.Endpoint;
-import dev.weir.snapshot.Snapshot;
 import dev.weir.snapshot.UpstreamProtocol;
 import io.micrometer.core.instrument.Counter;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Circuit breakers (a 503 with {@code x-weir-overloaded}) and request mirroring, on real sockets. */
-class CircuitBreakerMirrorTest {
-
-  Dataplane dp;
-  final List<FaultyBackend> backends = new ArrayList<>();
-
-  @BeforeEach
-  void start() throws Exception {
-    dp = Dataplane.start(DataplaneOptions.ephemeral().ioThreads(2).proxy(ProxySettings.defaults().withResponseTimeout(Duration.ofSeconds(5))).build());
-  }
-
-  @AfterEach
-  void stop() {
-    dp.close(Duration.ofSeconds(2));
-    backends.forEach(FaultyBackend::close);
-  }
-
-  FaultyBackend backend(String name, Mode mode) {
-    FaultyBackend b = FaultyBackend.start(name, mode);
-    backends.add(b);
-    return b;
-  }
-
-  void apply(Snapshot s) {
-    assertTrue(dp.config().apply(s).accepted(), "snapshot accepted");
-  }
+class CircuitBreakerMirrorTest extends FaultyBackendsFixture {
 
   double counter(String name, String tag, String value, String tag2, String value2) {
     return dp.metrics().registry().find(name).tag(tag, value).tag(tag2, value2).counters().stream().mapToDouble(Counter::count).sum();

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weir.dataplane.app.Dataplane;
-import dev.weir.dataplane.app.DataplaneOptions;
 import dev.weir.dataplane.testing.Await;
 import dev.weir.dataplane.testing.FaultyBackend;
 import dev.weir.dataplane.testing.FaultyBackend.Mode;
@@ -17,18 +15,13 @@ import dev.weir.snapshot.PathMatch;
 import dev.weir.snapshot.RetryPolicy;
 import dev.weir.snapshot.Route;
 import dev.weir.snapshot.Snapshot;
-import dev.weir.snapshot.UpstreamProtocol;
 import dev.weir.snapshot.VirtualHost;
 import dev.weir.snapshot.WeightedCluster;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,30 +29,10 @@ import org.junit.jupiter.api.Test;
  * cookie, weights across clusters, and endpoints that are ejected (passively, or by active health
  * checks) and come back.
  */
-class LoadBalancingTest {
-
-  Dataplane dp;
-  final List<FaultyBackend> backends = new ArrayList<>();
-
-  @BeforeEach
-  void start() throws Exception {
-    dp = Dataplane.start(DataplaneOptions.ephemeral().build());
-  }
-
-  @AfterEach
-  void stop() {
-    dp.close(Duration.ofSeconds(2));
-    backends.forEach(FaultyBackend::close);
-  }
+class LoadBalancingTest extends FaultyBackendsFixture {
 
   FaultyBackend backend(String name) {
-    FaultyBackend b = FaultyBackend.start(name, Mode.OK);
-    backends.add(b);
-    return b;
-  }
-
-  static Cluster cluster(String name, ClusterResilience resilience, FaultyBackend... bs) {
-    return new Cluster(name, Arrays.stream(bs).map(FaultyBackend::endpoint).toList(), UpstreamProtocol.HTTP1, null, resilience);
+    return backend(name, Mode.OK);
   }
 
   static Route route(String name, List<WeightedCluster> clusters, LoadBalancer lb, RetryPolicy retry) {
@@ -69,7 +42,7 @@ class LoadBalancingTest {
   void apply(List<Cluster> clusters, Route route) {
     Snapshot s = new Snapshot(1, "", List.of(new VirtualHost("lb.test", List.of(route), null, null)), clusters, List.of(), null)
         .withComputedHash();
-    assertTrue(dp.config().apply(s).accepted(), "snapshot accepted");
+    apply(s);
   }
 
   HttpTestClient.Response get(Map<String, String> headers) {

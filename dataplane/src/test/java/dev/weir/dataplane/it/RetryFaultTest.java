@@ -3,9 +3,6 @@ package dev.weir.dataplane.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weir.dataplane.app.Dataplane;
-import dev.weir.dataplane.app.DataplaneOptions;
-import dev.weir.dataplane.proxy.ProxySettings;
 import dev.weir.dataplane.proxy.TrafficState;
 import dev.weir.dataplane.testing.Await;
 import dev.weir.dataplane.testing.FaultyBackend;
@@ -14,12 +11,10 @@ import dev.weir.dataplane.testing.HttpTestClient;
 import dev.weir.dataplane.testing.HttpTestClient.Response;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.ClusterResilience;
-import dev.weir.snapshot.Endpoint;
 import dev.weir.snapshot.PathMatch;
 import dev.weir.snapshot.RetryPolicy;
 import dev.weir.snapshot.Route;
 import dev.weir.snapshot.Snapshot;
-import dev.weir.snapshot.UpstreamProtocol;
 import dev.weir.snapshot.VirtualHost;
 import dev.weir.snapshot.WeightedCluster;
 import io.micrometer.core.instrument.Counter;
@@ -29,8 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,31 +31,7 @@ import org.junit.jupiter.api.Test;
  * removed or replaced by snapshots while requests flow; request bodies replayed or not; the retry
  * budget. Counts are asserted and printed.
  */
-class RetryFaultTest {
-
-  Dataplane dp;
-  final List<FaultyBackend> backends = new ArrayList<>();
-
-  @BeforeEach
-  void start() throws Exception {
-    dp = Dataplane.start(DataplaneOptions.ephemeral().ioThreads(2).proxy(ProxySettings.defaults().withResponseTimeout(Duration.ofSeconds(5))).build());
-  }
-
-  @AfterEach
-  void stop() {
-    dp.close(Duration.ofSeconds(2));
-    backends.forEach(FaultyBackend::close);
-  }
-
-  FaultyBackend backend(String name, Mode mode) {
-    FaultyBackend b = FaultyBackend.start(name, mode);
-    backends.add(b);
-    return b;
-  }
-
-  static Cluster cluster(String name, ClusterResilience resilience, FaultyBackend... bs) {
-    return new Cluster(name, Arrays.stream(bs).map(FaultyBackend::endpoint).toList(), UpstreamProtocol.HTTP1, null, resilience);
-  }
+class RetryFaultTest extends FaultyBackendsFixture {
 
   static Route route(String name, String cluster, RetryPolicy retry) {
     return new Route(name, "test", PathMatch.prefix("/"), List.of(), null, List.of(new WeightedCluster(cluster, 1))).withTraffic(null, retry, null);
@@ -72,10 +41,6 @@ class RetryFaultTest {
   static Snapshot snapshot(long version, List<Cluster> clusters, Route... routes) {
     List<VirtualHost> hosts = Arrays.stream(routes).map(r -> new VirtualHost(r.name() + ".test", List.of(r), null, null)).toList();
     return new Snapshot(version, "", hosts, clusters, List.of(), null).withComputedHash();
-  }
-
-  void apply(Snapshot s) {
-    assertTrue(dp.config().apply(s).accepted(), "snapshot accepted");
   }
 
   double counter(String name, String tag, String value) {
