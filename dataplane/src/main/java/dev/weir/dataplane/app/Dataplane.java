@@ -14,6 +14,7 @@ import dev.weir.dataplane.pipeline.Http2UpstreamInitializer;
 import dev.weir.dataplane.pipeline.UpstreamChannelInitializer;
 import dev.weir.dataplane.proxy.DrainEvent;
 import dev.weir.dataplane.proxy.ProxyContext;
+import dev.weir.dataplane.proxy.TrafficState;
 import dev.weir.dataplane.proxy.RequestStats;
 import dev.weir.dataplane.tls.ServerSslContexts;
 import dev.weir.dataplane.tls.SniContextMapping;
@@ -67,6 +68,8 @@ public final class Dataplane implements AutoCloseable {
   /** Null when the access log is off. */
   private final AccessLogWriter accessLog;
   private final UpstreamPools upstreams;
+  /** Circuit-breaker and retry-budget counts per cluster, shared by the HTTP and HTTPS listeners. */
+  private final TrafficState traffic = new TrafficState();
   private final ChannelGroup connections = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
   private final List<Channel> listeners = new ArrayList<>();
   private Channel admin;
@@ -159,6 +162,11 @@ public final class Dataplane implements AutoCloseable {
 
   public ConfigHolder config() {
     return config;
+  }
+
+  /** Requests, retries and connections in flight per cluster (what the circuit breakers count). */
+  public TrafficState traffic() {
+    return traffic;
   }
 
   public DataplaneMetrics metrics() {
@@ -302,10 +310,10 @@ public final class Dataplane implements AutoCloseable {
   }
 
   private void bind() throws IOException, InterruptedException {
-    ProxyContext http = new ProxyContext(config, upstreams, stats, options.proxy(), "http");
+    ProxyContext http = new ProxyContext(config, upstreams, stats, options.proxy(), "http", traffic);
     httpPort = bindProxy(options.httpPort(), new HttpServerInitializer(http, null, connections, options.h2c()));
     if (options.httpsPort() != DataplaneOptions.NO_PORT) {
-      ProxyContext https = new ProxyContext(config, upstreams, stats, options.proxy(), "https");
+      ProxyContext https = new ProxyContext(config, upstreams, stats, options.proxy(), "https", traffic);
       SniContextMapping sni = new SniContextMapping(() -> config.current().certificates());
       httpsPort = bindProxy(options.httpsPort(), new HttpServerInitializer(https, sni, connections));
     }

@@ -14,6 +14,6 @@ public record ProxyContext(
 
   /** With the traffic state of the dataplane that serves {@code config}. */
   public ProxyContext(ConfigHolder config, UpstreamConnector upstreams, RequestStats stats, ProxySettings settings, String scheme) {
-    this(config, upstreams, stats, settings, scheme, TrafficState.of(config));
+    this(config, upstreams, stats, settings, scheme, new TrafficState());
   }
 }

@@ -44,7 +44,7 @@ class CircuitBreakerMirrorTest extends FaultyBackendsFixture {
   void overTheRequestLimitIsAnImmediate503() throws Exception {
     FaultyBackend slow = backend("slow", Mode.SLOW).delayMillis(800);
     apply(snapshot(1, List.of(cluster("cb", limits(0, 0, 2), slow)), route("cb", "cb", null)));
-    TrafficState traffic = TrafficState.of(dp.config());
+    TrafficState traffic = dp.traffic();
     CompletableFuture<Integer> one = getAsync("cb.test");
     CompletableFuture<Integer> two = getAsync("cb.test");
     Await.until("two requests in flight", () -> traffic.requestsInFlight("cb") == 2);
@@ -68,7 +68,7 @@ class CircuitBreakerMirrorTest extends FaultyBackendsFixture {
   void overTheConnectionLimitIs503UnlessAnIdleConnectionIsThere() throws Exception {
     FaultyBackend slow = backend("slow", Mode.SLOW).delayMillis(500);
     apply(snapshot(1, List.of(cluster("conn", limits(1, 0, 0), slow)), route("conn", "conn", null)));
-    TrafficState traffic = TrafficState.of(dp.config());
+    TrafficState traffic = dp.traffic();
     CompletableFuture<Integer> one = getAsync("conn.test");
     Await.until("one request in flight", () -> traffic.requestsInFlight("conn") == 1 && slow.requests() == 1);
     Response refused = HttpTestClient.get(dp.httpPort(), "conn.test", "/second");
@@ -120,7 +120,7 @@ class CircuitBreakerMirrorTest extends FaultyBackendsFixture {
     assertTrue(shadow.hosts().stream().allMatch("mirror.test-shadow"::equals), shadow.hosts().toString());
     assertEquals(3, shadow.bodySizes().stream().filter(s -> s == 100).count(), "bodies are copied");
     assertEquals(1.0, counter("weir.dataplane.mirror.requests", "cluster", "shadow", "result", "skipped"), "the 70 kB body is over the replay limit");
-    Await.until("no mirror in flight", () -> TrafficState.of(dp.config()).requestsInFlight("shadow") == 0);
+    Await.until("no mirror in flight", () -> dp.traffic().requestsInFlight("shadow") == 0);
   }
 
   @Test

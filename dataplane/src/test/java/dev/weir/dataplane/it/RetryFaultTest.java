@@ -48,7 +48,7 @@ class RetryFaultTest extends FaultyBackendsFixture {
   }
 
   void assertNoLeakedSlots(String cluster) {
-    TrafficState t = TrafficState.of(dp.config());
+    TrafficState t = dp.traffic();
     Await.until("no requests in flight to " + cluster, Duration.ofSeconds(5),
         () -> t.requestsInFlight(cluster) == 0 && t.retriesInFlight(cluster) == 0 && t.pendingRequests(cluster) == 0);
   }
