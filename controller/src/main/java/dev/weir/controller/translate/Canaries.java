@@ -2,6 +2,8 @@ package dev.weir.controller.translate;
 
 import dev.weir.controller.translate.Claims.RouteCandidate;
 import dev.weir.crds.conditions.Reason;
+import dev.weir.snapshot.CookieMatch;
+import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.Route;
 import dev.weir.snapshot.WeightedCluster;
 import java.util.ArrayList;
@@ -13,7 +15,9 @@ import java.util.List;
  * conflicts are settled: the primary route of the oldest Ingress without the canary annotation in the
  * canary's namespace with the same host and path keeps its name and settings, its backends get
  * {@code total - weight} and the canary's {@code weight}. Several canaries of one primary each take their
- * share. A canary without a primary is reported (Accepted=False) and gets nothing.
+ * share. A canary by header (without a value) or by cookie also gets a copy of the primary's route as it
+ * was, matching the value {@code never}, so such requests never take the weighted share. A canary
+ * without a primary is reported (Accepted=False) and gets nothing.
  */
 final class Canaries {
   private Canaries() {}
@@ -47,10 +51,19 @@ final class Canaries {
         backends.add(new WeightedCluster(w.cluster(), w.weight() * canary.weight()));
       }
       Route r = p.route();
-      Route merged = new Route(r.name(), r.owner(), r.path(), r.headers(), r.method(), backends, r.policy(),
-          r.loadBalancer(), r.retry(), r.mirrorCluster());
-      routes.set(primary, new RouteCandidate(p.host(), merged, p.owner(), p.rule(), p.match()));
+      routes.set(primary, new RouteCandidate(p.host(), r.withBackends(backends), p.owner(), p.rule(), p.match()));
       canary.owner().programmed(r.name());
+      // "never": the primary's route as it was, ahead of the split; the canary owns it (its annotation made it)
+      for (HeaderMatch h : canary.neverHeaders()) {
+        Route never = new Route(canary.route().name() + "/never-header", canary.route().owner(), r.path(), List.of(h), r.method(),
+            r.backends(), r.policy(), r.loadBalancer(), r.retry(), r.mirrorCluster(), r.cookies());
+        routes.add(new RouteCandidate(p.host(), never, canary.owner(), p.rule(), p.match()));
+      }
+      for (CookieMatch c : canary.neverCookies()) {
+        Route never = new Route(canary.route().name() + "/never-cookie", canary.route().owner(), r.path(), r.headers(), r.method(),
+            r.backends(), r.policy(), r.loadBalancer(), r.retry(), r.mirrorCluster(), List.of(c));
+        routes.add(new RouteCandidate(p.host(), never, canary.owner(), p.rule(), p.match()));
+      }
     }
   }
 }

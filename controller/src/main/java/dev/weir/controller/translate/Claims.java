@@ -1,6 +1,7 @@
 package dev.weir.controller.translate;
 
 import dev.weir.snapshot.ClientValidation;
+import dev.weir.snapshot.CookieMatch;
 import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.Route;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class Claims {
      */
     String matchKey() {
       return host + "\n" + route.path().type() + "\n" + route.path().value() + "\n" + route.headers() + "\n"
-          + (route.method() == null ? "" : route.method());
+          + route.cookies() + "\n" + (route.method() == null ? "" : route.method());
     }
 
     /** E.g. {@code host shop.example.com PathPrefix /api with headers x-canary=1 and method GET}. */
@@ -38,8 +39,12 @@ final class Claims {
         s.append(" with header").append(route.headers().size() > 1 ? "s " : " ")
             .append(route.headers().stream().map(h -> h.name() + "=" + h.value()).collect(Collectors.joining(", ")));
       }
+      if (!route.cookies().isEmpty()) {
+        s.append(route.headers().isEmpty() ? " with cookie" : " and cookie").append(route.cookies().size() > 1 ? "s " : " ")
+            .append(route.cookies().stream().map(c -> c.name() + "=" + c.value()).collect(Collectors.joining(", ")));
+      }
       if (route.method() != null) {
-        s.append(route.headers().isEmpty() ? " with method " : " and method ").append(route.method());
+        s.append(route.headers().isEmpty() && route.cookies().isEmpty() ? " with method " : " and method ").append(route.method());
       }
       return s.toString();
     }
@@ -51,9 +56,11 @@ final class Claims {
 
   /**
    * A canary Ingress's route (its host, path and backends) whose traffic share goes into the primary's
-   * route ({@link Canaries}): {@code weight} out of {@code total}.
+   * route ({@link Canaries}): {@code weight} out of {@code total}. Requests with one of the
+   * {@code never} header or cookie values keep to the primary's own backends.
    */
-  record CanaryCandidate(String host, Route route, ObjectStatus owner, int weight, int total) {}
+  record CanaryCandidate(String host, Route route, ObjectStatus owner, int weight, int total,
+      List<HeaderMatch> neverHeaders, List<CookieMatch> neverCookies) {}
 
   private final List<RouteCandidate> routes = new ArrayList<>();
   private final List<CanaryCandidate> canaries = new ArrayList<>();
@@ -85,6 +92,13 @@ final class Claims {
 
   List<TlsClaim> tls() {
     return tls;
+  }
+
+  static List<CookieMatch> canonicalCookies(List<CookieMatch> cookies) {
+    return cookies.stream()
+        .distinct()
+        .sorted(java.util.Comparator.comparing(CookieMatch::name).thenComparing(CookieMatch::value))
+        .toList();
   }
 
   static List<HeaderMatch> canonicalHeaders(List<HeaderMatch> headers) {

@@ -60,8 +60,7 @@ final class HttpsRedirects {
     if (route.policy().httpsRedirectStatus() == redirectStatus) {
       return route;
     }
-    return new Route(route.name(), route.owner(), route.path(), route.headers(), route.method(), route.backends(),
-        route.policy().withHttpsRedirect(redirectStatus), route.loadBalancer(), route.retry(), route.mirrorCluster());
+    return route.withPolicy(route.policy().withHttpsRedirect(redirectStatus));
   }
 
   /** The route as served on a host with this certificate (null: none, so plain HTTP is served, no redirect). */

@@ -1,9 +1,10 @@
 package dev.weir.controller.translate;
 
 import dev.weir.crds.conditions.Reason;
+import dev.weir.snapshot.ClientValidation;
+import dev.weir.snapshot.CookieMatch;
 import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.PathMatch;
-import dev.weir.snapshot.ClientValidation;
 import dev.weir.snapshot.Route;
 import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.UpstreamProtocol;
@@ -138,14 +139,28 @@ final class IngressProcessor {
         out.route(c.host(), route, status, c.rule(), c.match());
         continue;
       }
+      List<HeaderMatch> neverHeaders = List.of();
+      List<CookieMatch> neverCookies = List.of();
       if (canary.header() != null) {
         Route byHeader = new Route(route.name(), route.owner(), route.path(),
             List.of(new HeaderMatch(canary.header(), canary.headerValue())), null, route.backends(), route.policy(),
             route.loadBalancer(), route.retry(), null);
         out.route(c.host(), byHeader, status, c.rule(), c.match());
+        if (canary.headerNever()) {
+          neverHeaders = List.of(new HeaderMatch(canary.header(), IngressCanary.NEVER));
+        }
+      }
+      if (canary.cookie() != null) {
+        // its own name: the same path may also have the by-header route
+        Route byCookie = new Route(route.name() + "/cookie", route.owner(), route.path(), List.of(), null,
+            route.backends(), route.policy(), route.loadBalancer(), route.retry(), null,
+            List.of(new CookieMatch(canary.cookie(), IngressCanary.ALWAYS)));
+        out.route(c.host(), byCookie, status, c.rule(), c.match());
+        neverCookies = List.of(new CookieMatch(canary.cookie(), IngressCanary.NEVER));
       }
       if (canary.weight() > 0) {
-        out.canary(new Claims.CanaryCandidate(c.host(), route, status, canary.weight(), canary.total()));
+        out.canary(new Claims.CanaryCandidate(c.host(), route, status, canary.weight(), canary.total(),
+            neverHeaders, neverCookies));
       }
     }
   }

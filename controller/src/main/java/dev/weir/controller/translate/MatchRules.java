@@ -73,6 +73,14 @@ final class MatchRules {
     return HEADER_NAME.matcher(name).matches() ? null : "invalid header name \"" + name + "\"";
   }
 
+  /** Cookie names are tokens too (RFC 6265 §4.1.1). */
+  static String checkCookieName(String name) {
+    if (name == null || name.isEmpty()) {
+      return "cookie name must not be empty";
+    }
+    return HEADER_NAME.matcher(name).matches() ? null : "invalid cookie name \"" + name + "\"";
+  }
+
   static String checkMethod(String method) {
     return METHODS.contains(method) ? null : "unsupported method \"" + method + "\"";
   }

@@ -12,6 +12,7 @@ import dev.weir.crds.v1alpha1.RouteRule;
 import dev.weir.crds.v1alpha1.RouteTimeouts;
 import dev.weir.crds.v1alpha1.RouteMirror;
 import dev.weir.snapshot.ClientValidation;
+import dev.weir.snapshot.CookieMatch;
 import dev.weir.snapshot.LoadBalancer;
 import dev.weir.snapshot.RetryPolicy;
 import dev.weir.snapshot.PathMatch;
@@ -314,6 +315,22 @@ final class ProxyRouteProcessor {
         }
       }
     }
+    List<CookieMatch> cookies = new ArrayList<>();
+    if (match != null && match.getCookies() != null) {
+      for (int k = 0; k < match.getCookies().size(); k++) {
+        dev.weir.crds.v1alpha1.CookieMatch c = match.getCookies().get(k);
+        String problem = c == null ? "name and value are required" : MatchRules.checkCookieName(c.getName());
+        if (problem == null && c.getValue() == null) {
+          problem = "value is required";
+        }
+        if (problem != null) {
+          status.problem(Reason.Invalid, field + ".cookies[" + k + "]: " + problem);
+          valid = false;
+        } else {
+          cookies.add(new CookieMatch(c.getName(), c.getValue()));
+        }
+      }
+    }
     if (match != null && match.getMethod() != null) {
       method = match.getMethod();
       String problem = MatchRules.checkMethod(method);
@@ -326,7 +343,8 @@ final class ProxyRouteProcessor {
       return null;
     }
     String name = "proxyroute/" + status.ref().namespace() + "/" + status.ref().name() + "/r" + rule + "/m" + index;
-    return new Route(name, status.owner(), path, Claims.canonicalHeaders(headers), method, weighted, policy);
+    return new Route(name, status.owner(), path, Claims.canonicalHeaders(headers), method, weighted, policy)
+        .withCookies(Claims.canonicalCookies(cookies));
   }
 
   private static PathMatch path(dev.weir.crds.v1alpha1.PathMatch p, String field, ObjectStatus status) {

@@ -29,7 +29,8 @@ final class VirtualHostBuilder {
    *   <li>PREFIX: longer value first; EXACT and PREFIX: then by value, which only groups equal paths
    *       (distinct exact or prefix paths never compete); REGEX keep the order below, which the
    *       dataplane follows;
-   *   <li>more header matches first, then a method before none;
+   *   <li>more header matches first, then more cookie matches (so an ingress-nginx style canary by
+   *       header wins over one by cookie, which wins over the weighted split), then a method before none;
    *   <li>owner precedence ({@link OwnerAge}: older first, then namespace/name, then kind);
    *   <li>rule index, then match index (an Ingress defaultBackend last), then route name.
    * </ol>
@@ -39,6 +40,7 @@ final class VirtualHostBuilder {
           .thenComparingInt(c -> c.route().path().type() == PathMatch.Type.PREFIX ? -pathLength(c) : 0)
           .thenComparing(c -> c.route().path().type() == PathMatch.Type.REGEX ? "" : c.route().path().value())
           .thenComparingInt(c -> -c.route().headers().size())
+          .thenComparingInt(c -> -c.route().cookies().size())
           .thenComparingInt(c -> c.route().method() == null ? 1 : 0)
           .thenComparing(c -> c.owner().age())
           .thenComparingInt(RouteCandidate::rule)

@@ -16,6 +16,7 @@ import java.util.List;
  * @param retry when a failed attempt is tried again; null means {@link RetryPolicy#DEFAULT}
  * @param mirrorCluster a cluster that gets a copy of every request, fire and forget (its answers and
  *     failures never reach the client or hold the primary exchange up); null for none
+ * @param cookies all must match, as {@code headers} (a canary by cookie); omitted from JSON when empty
  */
 public record Route(
     String name,
@@ -27,13 +28,21 @@ public record Route(
     @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = RoutePolicy.OmitDefault.class) RoutePolicy policy,
     @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LoadBalancer.OmitDefault.class) LoadBalancer loadBalancer,
     @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = RetryPolicy.OmitDefault.class) RetryPolicy retry,
-    @JsonInclude(JsonInclude.Include.NON_NULL) String mirrorCluster) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) String mirrorCluster,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CookieMatch> cookies) {
   public Route {
     headers = headers == null ? List.of() : List.copyOf(headers);
+    cookies = cookies == null ? List.of() : List.copyOf(cookies);
     backends = backends == null ? List.of() : List.copyOf(backends);
     policy = policy == null ? RoutePolicy.DEFAULT : policy;
     loadBalancer = loadBalancer == null ? LoadBalancer.DEFAULT : loadBalancer;
     retry = retry == null ? RetryPolicy.DEFAULT : retry;
+  }
+
+  /** A route that matches no cookies. */
+  public Route(String name, String owner, PathMatch path, List<HeaderMatch> headers, String method, List<WeightedCluster> backends,
+      RoutePolicy policy, LoadBalancer loadBalancer, RetryPolicy retry, String mirrorCluster) {
+    this(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, List.of());
   }
 
   /** A route with the default load balancing, retries and no mirror. */
@@ -44,7 +53,22 @@ public record Route(
 
   /** The same route with another policy, balancer, retries and mirror (nulls: defaults, no mirror). */
   public Route withTraffic(LoadBalancer loadBalancer, RetryPolicy retry, String mirrorCluster) {
-    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster);
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies);
+  }
+
+  /** The same route with another policy. */
+  public Route withPolicy(RoutePolicy policy) {
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies);
+  }
+
+  /** The same route going to other backends. */
+  public Route withBackends(List<WeightedCluster> backends) {
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies);
+  }
+
+  /** The same route matching these cookies instead. */
+  public Route withCookies(List<CookieMatch> cookies) {
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies);
   }
 
   /** A route with the default policy. */

@@ -1,12 +1,10 @@
 package dev.weir.dataplane.balance;
 
+import dev.weir.dataplane.routing.Cookies;
 import dev.weir.snapshot.LoadBalancer;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.cookie.Cookie;
-import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import java.net.InetAddress;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -50,19 +48,7 @@ public final class RequestHash {
 
   /** The value of the first cookie called {@code name} in the request's Cookie headers, or null. */
   static String cookie(HttpHeaders headers, String name) {
-    List<String> all = headers.getAll(HttpHeaderNames.COOKIE);
-    for (int i = 0; i < all.size(); i++) {
-      String header = all.get(i);
-      if (header.indexOf(name) < 0) {
-        continue; // cheap pre-check: most Cookie headers of most requests do not hold it
-      }
-      for (Cookie c : ServerCookieDecoder.LAX.decodeAll(header)) {
-        if (c.name().equals(name)) {
-          return c.value();
-        }
-      }
-    }
-    return null;
+    return Cookies.value(headers.getAll(HttpHeaderNames.COOKIE), name);
   }
 
   /** The hash {@link #of} gives a request whose key is {@code value}. */

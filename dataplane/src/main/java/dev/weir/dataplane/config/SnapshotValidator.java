@@ -6,6 +6,7 @@ import dev.weir.dataplane.tls.TlsPolicy;
 import dev.weir.dataplane.upstream.UpstreamCluster;
 import dev.weir.dataplane.upstream.UpstreamTlsContext;
 import dev.weir.snapshot.Cluster;
+import dev.weir.snapshot.CookieMatch;
 import dev.weir.snapshot.Endpoint;
 import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.Route;
@@ -196,6 +197,14 @@ public final class SnapshotValidator {
       }
       if (h.value() == null) {
         problems.add(where + ": header match " + h.name() + " has no value");
+      }
+    }
+    for (CookieMatch c : r.cookies()) {
+      if (c.name() == null || !TOKEN.matcher(c.name()).matches()) {
+        problems.add(where + ": cookie match name " + quote(c.name()) + " is not a cookie name");
+      }
+      if (c.value() == null) {
+        problems.add(where + ": cookie match " + c.name() + " has no value");
       }
     }
     for (WeightedCluster wc : r.backends()) {

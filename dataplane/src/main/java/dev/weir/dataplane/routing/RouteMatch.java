@@ -1,6 +1,7 @@
 package dev.weir.dataplane.routing;
 
 import dev.weir.snapshot.ClientValidation;
+import dev.weir.snapshot.CookieMatch;
 import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.LoadBalancer;
 import dev.weir.snapshot.Route;
@@ -17,6 +18,7 @@ public final class RouteMatch {
   private final String virtualHost;
   private final Route route;
   private final List<HeaderMatch> headers;
+  private final List<CookieMatch> cookies;
   private final String method;
   private final WeightedPicker<String> backends;
   private final ClientValidation clientValidation;
@@ -30,6 +32,7 @@ public final class RouteMatch {
     this.clientValidation = clientValidation;
     this.route = route;
     this.headers = route.headers();
+    this.cookies = route.cookies();
     this.method = route.method() == null || route.method().isBlank() ? null : route.method().trim().toUpperCase(Locale.ROOT);
     this.backends =
         new WeightedPicker<>(
@@ -79,6 +82,14 @@ public final class RouteMatch {
     for (HeaderMatch h : headers) {
       if (!requestHeaders.values(h.name()).contains(h.value())) {
         return false;
+      }
+    }
+    if (!cookies.isEmpty()) {
+      List<String> cookieHeaders = requestHeaders.values("cookie");
+      for (CookieMatch c : cookies) {
+        if (!c.value().equals(Cookies.value(cookieHeaders, c.name()))) {
+          return false;
+        }
       }
     }
     return true;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weir.dataplane.testing.TestCertificates;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.Endpoint;
+import dev.weir.snapshot.CookieMatch;
 import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.PathMatch;
 import dev.weir.snapshot.Route;
@@ -108,6 +109,11 @@ class SnapshotValidatorTest {
             "header match without a value",
             oneRoute(new Route("r1", "t", PathMatch.prefix("/"), List.of(new HeaderMatch("x-a", null)), null, List.of())),
             "virtual host a.test: route r1: header match x-a has no value"),
+        Arguments.of(
+            "cookie match with a separator in its name",
+            oneRoute(new Route("r1", "t", PathMatch.prefix("/"), List.of(), null, List.of())
+                .withCookies(List.of(new CookieMatch("a;b", "1")))),
+            "virtual host a.test: route r1: cookie match name \"a;b\" is not a cookie name"),
         Arguments.of(
             "method with a space",
             oneRoute(new Route("r1", "t", PathMatch.prefix("/"), List.of(), "GE T", List.of())),

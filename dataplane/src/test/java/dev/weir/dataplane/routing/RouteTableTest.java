@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weir.snapshot.CookieMatch;
 import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.PathMatch;
 import dev.weir.snapshot.Route;
@@ -47,6 +48,7 @@ class RouteTableTest {
                       route("regex-img", PathMatch.regex("/img/[0-9]+\\.png")),
                       route("prefix-img", PathMatch.prefix("/img")),
                       route("canary-api", PathMatch.prefix("/api"), null, new HeaderMatch("X-Canary", "1")),
+                      route("cookie-canary-api", PathMatch.prefix("/api"), null).withCookies(List.of(new CookieMatch("beta", "always"))),
                       route("post-api", PathMatch.prefix("/api"), "post"),
                       route("api", PathMatch.prefix("/api")),
                       route("admin-only-canary", PathMatch.prefix("/admin"), null, new HeaderMatch("x-canary", "1")),
@@ -63,6 +65,11 @@ class RouteTableTest {
     HeaderLookup canary = name -> name.equalsIgnoreCase("x-canary") ? List.of("1") : List.of();
     HeaderLookup wrongCanary = name -> name.equalsIgnoreCase("x-canary") ? List.of("2") : List.of();
     HeaderLookup none = HeaderLookup.NONE;
+    HeaderLookup betaCookie = name -> name.equalsIgnoreCase("cookie") ? List.of("a=1; beta=always; z=2") : List.of();
+    HeaderLookup betaInSecondHeader = name -> name.equalsIgnoreCase("cookie") ? List.of("a=1", "beta=always") : List.of();
+    HeaderLookup otherBeta = name -> name.equalsIgnoreCase("cookie") ? List.of("beta=never; xbeta=always") : List.of();
+    HeaderLookup canaryAndCookie = name -> name.equalsIgnoreCase("x-canary") ? List.of("1")
+        : name.equalsIgnoreCase("cookie") ? List.of("beta=always") : List.of();
     return Stream.of(
         // host selection
         Arguments.of("shop.example.com", "/", "GET", none, "prefix-root"),
@@ -101,6 +108,11 @@ class RouteTableTest {
         Arguments.of("shop.example.com", "/api/x", "POST", none, "post-api"),
         Arguments.of("shop.example.com", "/api/x", "POST", canary, "canary-api"),
         Arguments.of("shop.example.com", "/api/x", "GET", none, "api"),
+        // cookies: a cookie among others, in any Cookie header, by exact name and value
+        Arguments.of("shop.example.com", "/api/x", "GET", betaCookie, "cookie-canary-api"),
+        Arguments.of("shop.example.com", "/api/x", "GET", betaInSecondHeader, "cookie-canary-api"),
+        Arguments.of("shop.example.com", "/api/x", "GET", otherBeta, "api"),
+        Arguments.of("shop.example.com", "/api/x", "GET", canaryAndCookie, "canary-api"),
         Arguments.of("shop.example.com", "/admin", "GET", none, "prefix-root"),
         Arguments.of("shop.example.com", "/admin", "GET", canary, "admin-only-canary"),
         Arguments.of("shop.example.com", "/get", "GET", none, "exact-get-only"),
