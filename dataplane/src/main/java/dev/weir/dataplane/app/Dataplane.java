@@ -87,6 +87,7 @@ public final class Dataplane implements AutoCloseable {
     this.config = new ConfigHolder(options.stateDir(), options.tls());
     this.metrics = new DataplaneMetrics();
     config.addListener(metrics);
+    config.addListener(traffic);
     this.accessLog = openAccessLog(options.accessLog(), metrics);
     this.stats = accessLog == null ? metrics : new AccessLog(metrics, accessLog);
     this.io = transport.newGroup(options.ioThreads(), "weir-io");

@@ -118,6 +118,14 @@ final class ClusterLoad {
     return connections.get();
   }
 
+  /**
+   * Nothing in flight or waiting: the entry can go. Pooled connections are not waited for (they idle
+   * until the pool's timeout); if the cluster comes back, its new entry does not count them.
+   */
+  boolean idle() {
+    return requests.get() == 0 && retries.get() == 0 && pending.get() == 0;
+  }
+
   private static boolean tryIncrement(AtomicInteger counter, int limit) {
     while (true) {
       int n = counter.get();

@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -82,6 +83,8 @@ final class Exchange implements UpstreamUser {
 
   /** On a 503 a circuit breaker answered: which one ({@code max-requests}, {@code max-pending}, {@code max-connections}). */
   static final String OVERLOADED = "x-weir-overloaded";
+  /** On an HTTP/2 upstream connection once it counts towards a cluster's {@code max-connections}. */
+  private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf(Exchange.class, "counted");
 
   private final FrontendHandler frontend;
   /** The frontend's record of this request: bytes, status, upstream; finished when the exchange is. */
@@ -484,8 +487,8 @@ final class Exchange implements UpstreamUser {
 
   private void connect(boolean fresh) {
     EventLoop loop = client.eventLoop();
-    if (!fresh && protocol == UpstreamProtocol.HTTP1 && load.connections() >= resilience.connectionLimit()
-        && px.upstreams().idleCount(loop, address, cluster.tls()) == 0) {
+    // fresh: a replacement for a pooled connection that turned out dead, not one more connection
+    if (!fresh && load.connections() >= resilience.connectionLimit() && wouldOpenConnection(loop)) {
       overloaded("max-connections");
       return;
     }
@@ -502,14 +505,42 @@ final class Exchange implements UpstreamUser {
     }
   }
 
+  /** Whether this attempt's acquire would open a new connection (the ones {@code max-connections} counts). */
+  private boolean wouldOpenConnection(EventLoop loop) {
+    if (protocol == UpstreamProtocol.HTTP1) {
+      return px.upstreams().idleCount(loop, address, cluster.tls()) == 0;
+    }
+    return !px.upstreams().hasHttp2Connection(loop, address, cluster.tls());
+  }
+
+  /**
+   * Counts a new connection towards the cluster's {@code max-connections} until it closes: an HTTP/1.1
+   * connection that was not reused, or the HTTP/2 connection under a stream the first time a stream on
+   * it is handed out (a connection shared by two clusters with the same endpoint counts for the first).
+   */
+  private void countConnection(Channel ch) {
+    Channel connection;
+    if (protocol == UpstreamProtocol.HTTP1) {
+      if (UpstreamConnector.isReused(ch)) {
+        return;
+      }
+      connection = ch;
+    } else {
+      connection = ch.parent();
+      if (connection == null || connection.attr(COUNTED).setIfAbsent(Boolean.TRUE) != null) {
+        return;
+      }
+    }
+    load.connectionOpened();
+    connection.closeFuture().addListener(c -> load.connectionClosed());
+  }
+
   private void onConnected(Future<Channel> f, int seq, boolean pending) {
     if (pending) {
       load.pendingDone();
     }
-    if (f.isSuccess() && protocol == UpstreamProtocol.HTTP1 && !UpstreamConnector.isReused(f.getNow())) {
-      Channel ch = f.getNow();
-      load.connectionOpened();
-      ch.closeFuture().addListener(c -> load.connectionClosed());
+    if (f.isSuccess()) {
+      countConnection(f.getNow());
     }
     if (finished || seq != connectSeq || !attemptOpen) {
       if (f.isSuccess()) {

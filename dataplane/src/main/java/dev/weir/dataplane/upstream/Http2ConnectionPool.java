@@ -72,6 +72,12 @@ final class Http2ConnectionPool {
     return stream;
   }
 
+  /** Whether {@link #acquire} would use an existing connection (ready, or still connecting). */
+  boolean hasConnection(InetSocketAddress endpoint, UpstreamTlsContext tls) {
+    Future<Channel> connection = connections.get(new PoolKey(endpoint, tls));
+    return connection != null && (!connection.isDone() || usable(connection));
+  }
+
   int connectionCount() {
     return connections.size();
   }

@@ -62,4 +62,13 @@ public interface UpstreamConnector {
   default int idleCount(EventLoop loop, InetSocketAddress endpoint, UpstreamTlsContext tls) {
     return Integer.MAX_VALUE;
   }
+
+  /**
+   * Whether an HTTP/2 acquire to {@code endpoint} with these TLS settings on {@code loop} would use a
+   * connection that exists (ready or still connecting) instead of opening one; call on that loop. A
+   * connector that cannot tell says true.
+   */
+  default boolean hasHttp2Connection(EventLoop loop, InetSocketAddress endpoint, UpstreamTlsContext tls) {
+    return true;
+  }
 }

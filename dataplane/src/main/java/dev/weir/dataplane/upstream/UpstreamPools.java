@@ -109,6 +109,12 @@ public final class UpstreamPools implements UpstreamConnector {
     return pool(loop).idleCount(endpoint, tls);
   }
 
+  @Override
+  public boolean hasHttp2Connection(EventLoop loop, InetSocketAddress endpoint, UpstreamTlsContext tls) {
+    Http2ConnectionPool pool = h2Pools.get(loop);
+    return pool != null && pool.hasConnection(endpoint, tls);
+  }
+
   /** Closes every idle connection; later releases close instead of pooling. */
   public void close() {
     for (Map.Entry<EventLoop, ConnectionPool> e : pools.entrySet()) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weir.dataplane.proxy.TrafficState;
 import dev.weir.dataplane.testing.Await;
 import dev.weir.dataplane.testing.FaultyBackend;
+import dev.weir.dataplane.testing.H2EchoBackend;
 import dev.weir.dataplane.testing.FaultyBackend.Mode;
 import dev.weir.dataplane.testing.HttpTestClient;
 import dev.weir.dataplane.testing.HttpTestClient.Response;
@@ -92,6 +93,43 @@ class CircuitBreakerMirrorTest extends FaultyBackendsFixture {
         + " trips=" + counter("weir.dataplane.circuit.breaker.trips", "cluster", "conn", "kind", "max-connections"));
     assertTrue(ok >= 1, "the idle connection is reused");
     Await.until("slots given back", () -> traffic.requestsInFlight("conn") == 0 && traffic.pendingRequests("conn") == 0);
+  }
+
+  @Test
+  void h2cConnectionsCountTowardsTheConnectionLimit() throws Exception {
+    try (H2EchoBackend h2 = H2EchoBackend.start("h2-limit")) {
+      Cluster c = new Cluster("h2c", List.of(h2.endpoint()), UpstreamProtocol.H2C, null, limits(1, 0, 0));
+      apply(snapshot(1, List.of(c), route("h2c", "h2c", null)));
+      // Each new client connection lands on the next of the dataplane's two event loops, and each
+      // loop has its own HTTP/2 connection per endpoint: the first loop's opens, the other's is refused.
+      int ok = 0;
+      int refused = 0;
+      for (int i = 0; i < 6; i++) {
+        Response r = HttpTestClient.get(dp.httpPort(), "h2c.test", "/h2/" + i);
+        if (r.status() == 200) {
+          ok++;
+        } else {
+          assertEquals(503, r.status());
+          assertEquals("max-connections", r.header("x-weir-overloaded"));
+          refused++;
+        }
+      }
+      System.out.println("[breaker] h2c max-connections=1: ok=" + ok + " refused=" + refused + " backend connections=" + h2.connections());
+      assertEquals(1, h2.connections(), "one HTTP/2 connection, shared by the streams of its loop");
+      assertEquals(3, ok, "every request on the connected loop is served");
+      assertEquals(3, refused, "every request on the other loop would need a second connection");
+    }
+  }
+
+  @Test
+  void aRemovedClustersCountsAreDroppedOnceIdle() throws Exception {
+    FaultyBackend ok = backend("ok", Mode.OK);
+    apply(snapshot(1, List.of(cluster("old", limits(0, 0, 5), ok)), route("old", "old", null)));
+    assertEquals(200, HttpTestClient.get(dp.httpPort(), "old.test", "/").status());
+    assertEquals(1, dp.traffic().clusterCount());
+    apply(snapshot(2, List.of(cluster("new", null, ok)), route("new", "new", null)));
+    assertEquals(200, HttpTestClient.get(dp.httpPort(), "new.test", "/").status());
+    assertEquals(1, dp.traffic().clusterCount(), "the old cluster's entry is gone, the new one's is there");
   }
 
   @Test
