@@ -132,4 +132,19 @@ class DataplaneMetricsTest {
     assertTrue(!m.scrape().contains("weir_dataplane_upstream_ejected{"), "the gauges go with their cluster");
     holder.close();
   }
+
+  /** The series the dashboard and deploy/'s PromQL list (crds' PromQl.WEIR_SERIES) name, as a scrape shows them. */
+  @org.junit.jupiter.api.Test
+  void retryBreakerAndMirrorSeries() {
+    DataplaneMetrics m = new DataplaneMetrics();
+    m.upstreamRetry("web-route", "5xx");
+    m.retryBudgetExhausted("web");
+    m.circuitBreakerTrip("web", "max-requests");
+    m.mirrorRequest("shadow", "ok");
+    String text = m.scrape();
+    assertTrue(text.contains("weir_dataplane_upstream_retries_total{reason=\"5xx\",route=\"web-route\"} 1.0"), text);
+    assertTrue(text.contains("weir_dataplane_retry_budget_exhausted_total{cluster=\"web\"} 1.0"), text);
+    assertTrue(text.contains("weir_dataplane_circuit_breaker_trips_total{cluster=\"web\",kind=\"max-requests\"} 1.0"), text);
+    assertTrue(text.contains("weir_dataplane_mirror_requests_total{cluster=\"shadow\",result=\"ok\"} 1.0"), text);
+  }
 }
