@@ -55,13 +55,11 @@ final class Canaries {
       canary.owner().programmed(r.name());
       // "never": the primary's route as it was, ahead of the split; the canary owns it (its annotation made it)
       for (HeaderMatch h : canary.neverHeaders()) {
-        Route never = new Route(canary.route().name() + "/never-header", canary.route().owner(), r.path(), List.of(h), r.method(),
-            r.backends(), r.policy(), r.loadBalancer(), r.retry(), r.mirrorCluster(), r.cookies());
+        Route never = r.named(canary.route().name() + "/never-header", canary.route().owner()).withHeaders(List.of(h));
         routes.add(new RouteCandidate(p.host(), never, canary.owner(), p.rule(), p.match()));
       }
       for (CookieMatch c : canary.neverCookies()) {
-        Route never = new Route(canary.route().name() + "/never-cookie", canary.route().owner(), r.path(), r.headers(), r.method(),
-            r.backends(), r.policy(), r.loadBalancer(), r.retry(), r.mirrorCluster(), List.of(c));
+        Route never = r.named(canary.route().name() + "/never-cookie", canary.route().owner()).withCookies(List.of(c));
         routes.add(new RouteCandidate(p.host(), never, canary.owner(), p.rule(), p.match()));
       }
     }

@@ -142,9 +142,7 @@ final class IngressProcessor {
       List<HeaderMatch> neverHeaders = List.of();
       List<CookieMatch> neverCookies = List.of();
       if (canary.header() != null) {
-        Route byHeader = new Route(route.name(), route.owner(), route.path(),
-            List.of(new HeaderMatch(canary.header(), canary.headerValue())), null, route.backends(), route.policy(),
-            route.loadBalancer(), route.retry(), null);
+        Route byHeader = route.withHeaders(List.of(new HeaderMatch(canary.header(), canary.headerValue())));
         out.route(c.host(), byHeader, status, c.rule(), c.match());
         if (canary.headerNever()) {
           neverHeaders = List.of(new HeaderMatch(canary.header(), IngressCanary.NEVER));
@@ -152,9 +150,8 @@ final class IngressProcessor {
       }
       if (canary.cookie() != null) {
         // its own name: the same path may also have the by-header route
-        Route byCookie = new Route(route.name() + "/cookie", route.owner(), route.path(), List.of(), null,
-            route.backends(), route.policy(), route.loadBalancer(), route.retry(), null,
-            List.of(new CookieMatch(canary.cookie(), IngressCanary.ALWAYS)));
+        Route byCookie = route.named(route.name() + "/cookie", route.owner())
+            .withCookies(List.of(new CookieMatch(canary.cookie(), IngressCanary.ALWAYS)));
         out.route(c.host(), byCookie, status, c.rule(), c.match());
         neverCookies = List.of(new CookieMatch(canary.cookie(), IngressCanary.NEVER));
       }

@@ -17,6 +17,8 @@ import java.util.List;
  * @param mirrorCluster a cluster that gets a copy of every request, fire and forget (its answers and
  *     failures never reach the client or hold the primary exchange up); null for none
  * @param cookies all must match, as {@code headers} (a canary by cookie); omitted from JSON when empty
+ * @param cache the route's HTTP cache; null for none
+ * @param compression the route's response compression; null for none
  */
 public record Route(
     String name,
@@ -29,7 +31,9 @@ public record Route(
     @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = LoadBalancer.OmitDefault.class) LoadBalancer loadBalancer,
     @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = RetryPolicy.OmitDefault.class) RetryPolicy retry,
     @JsonInclude(JsonInclude.Include.NON_NULL) String mirrorCluster,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CookieMatch> cookies) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CookieMatch> cookies,
+    @JsonInclude(JsonInclude.Include.NON_NULL) CachePolicy cache,
+    @JsonInclude(JsonInclude.Include.NON_NULL) CompressionPolicy compression) {
   public Route {
     headers = headers == null ? List.of() : List.copyOf(headers);
     cookies = cookies == null ? List.of() : List.copyOf(cookies);
@@ -39,7 +43,13 @@ public record Route(
     retry = retry == null ? RetryPolicy.DEFAULT : retry;
   }
 
-  /** A route that matches no cookies. */
+  /** A route without cache and compression. */
+  public Route(String name, String owner, PathMatch path, List<HeaderMatch> headers, String method, List<WeightedCluster> backends,
+      RoutePolicy policy, LoadBalancer loadBalancer, RetryPolicy retry, String mirrorCluster, List<CookieMatch> cookies) {
+    this(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies, null, null);
+  }
+
+  /** A route that matches no cookies, without cache and compression. */
   public Route(String name, String owner, PathMatch path, List<HeaderMatch> headers, String method, List<WeightedCluster> backends,
       RoutePolicy policy, LoadBalancer loadBalancer, RetryPolicy retry, String mirrorCluster) {
     this(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, List.of());
@@ -53,22 +63,37 @@ public record Route(
 
   /** The same route with another policy, balancer, retries and mirror (nulls: defaults, no mirror). */
   public Route withTraffic(LoadBalancer loadBalancer, RetryPolicy retry, String mirrorCluster) {
-    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies);
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies, cache, compression);
   }
 
   /** The same route with another policy. */
   public Route withPolicy(RoutePolicy policy) {
-    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies);
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies, cache, compression);
   }
 
   /** The same route going to other backends. */
   public Route withBackends(List<WeightedCluster> backends) {
-    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies);
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies, cache, compression);
+  }
+
+  /** The same route with this cache and compression (nulls: none). */
+  public Route withCaching(CachePolicy cache, CompressionPolicy compression) {
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies, cache, compression);
+  }
+
+  /** The same route under another name and owner. */
+  public Route named(String name, String owner) {
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies, cache, compression);
+  }
+
+  /** The same route matching these headers instead. */
+  public Route withHeaders(List<HeaderMatch> headers) {
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies, cache, compression);
   }
 
   /** The same route matching these cookies instead. */
   public Route withCookies(List<CookieMatch> cookies) {
-    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies);
+    return new Route(name, owner, path, headers, method, backends, policy, loadBalancer, retry, mirrorCluster, cookies, cache, compression);
   }
 
   /** A route with the default policy. */
