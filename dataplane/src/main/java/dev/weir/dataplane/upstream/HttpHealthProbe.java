@@ -58,8 +58,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpHealthProbe implements HealthChecker.Probe {
 
-  /** Response heads of health endpoints are small; a bigger one fails the check rather than buffer it. */
-  private static final int MAX_HEAD = 8 * 1024;
+  /**
+   * Limits of the HTTP/1.1 response head: a status line longer than this is no answer, and headers are
+   * bounded as generously as a proxy's, only to bound what a check may buffer (it reads nothing else).
+   */
+  private static final int MAX_STATUS_LINE = 4 * 1024;
+  private static final int MAX_HEADERS = 64 * 1024;
 
   private final UpstreamProtocol protocol;
   private final UpstreamTlsContext tls;
@@ -73,6 +77,16 @@ public final class HttpHealthProbe implements HealthChecker.Probe {
   @Override
   public Future<Void> check(EventLoop loop, Bootstrap template, InetSocketAddress address, HealthCheck check) {
     Promise<Void> result = loop.newPromise();
+    if (loop.inEventLoop()) {
+      start(loop, template, address, check, result);
+    } else {
+      // Everything below on the loop: the timer must not fire before the close is attached to the result.
+      loop.execute(() -> start(loop, template, address, check, result));
+    }
+    return result;
+  }
+
+  private void start(EventLoop loop, Bootstrap template, InetSocketAddress address, HealthCheck check, Promise<Void> result) {
     long timeout = check.timeout();
     String authority = check.host() != null ? check.host() : hostHeader(address);
     boolean h2 = protocol == UpstreamProtocol.H2C;
@@ -93,14 +107,17 @@ public final class HttpHealthProbe implements HealthChecker.Probe {
                           .addLast(new Http2MultiplexHandler(Discard.INSTANCE))
                           .addLast(new ConnectionFrames(result));
                     } else {
-                      ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_HEAD).setMaxHeaderSize(MAX_HEAD), false, false)).addLast(new Http1Answer(result));
+                      HttpDecoderConfig decoder =
+                          new HttpDecoderConfig().setMaxInitialLineLength(MAX_STATUS_LINE).setMaxHeaderSize(MAX_HEADERS);
+                      ch.pipeline().addLast(new HttpClientCodec(decoder, false, false)).addLast(new Http1Answer(result));
                     }
                   }
                 });
-    ChannelFuture connect = b.connect(address);
-    Channel ch = connect.channel();
+    // The timer first: should the loop refuse it (shutting down), no connection has been opened yet.
     ScheduledFuture<?> timer =
         loop.schedule(() -> result.tryFailure(new CheckFailed("no answer within " + timeout + " ms")), timeout, TimeUnit.MILLISECONDS);
+    ChannelFuture connect = b.connect(address);
+    Channel ch = connect.channel();
     result.addListener(f -> {
       timer.cancel(false);
       ch.close();
@@ -128,7 +145,6 @@ public final class HttpHealthProbe implements HealthChecker.Probe {
             }
           });
         });
-    return result;
   }
 
   private void askOverHttp2(Channel ch, String authority, String path, Promise<Void> result) {
