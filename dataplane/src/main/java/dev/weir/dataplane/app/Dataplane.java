@@ -3,6 +3,8 @@ package dev.weir.dataplane.app;
 import dev.weir.dataplane.accesslog.AccessLog;
 import dev.weir.dataplane.accesslog.AccessLogTarget;
 import dev.weir.dataplane.accesslog.AccessLogWriter;
+import dev.weir.dataplane.balance.ClusterRegistry;
+import dev.weir.dataplane.balance.HealthChecker;
 import dev.weir.dataplane.config.ApplyResult;
 import dev.weir.dataplane.config.ConfigHolder;
 import dev.weir.dataplane.config.ControlChannelClient;
@@ -84,13 +86,17 @@ public final class Dataplane implements AutoCloseable {
   private Dataplane(DataplaneOptions options) throws IOException {
     this.options = options;
     this.transport = Transport.detect();
-    this.config = new ConfigHolder(options.stateDir(), options.tls());
     this.metrics = new DataplaneMetrics();
-    config.addListener(metrics);
-    config.addListener(traffic);
     this.accessLog = openAccessLog(options.accessLog(), metrics);
     this.stats = accessLog == null ? metrics : new AccessLog(metrics, accessLog);
     this.io = transport.newGroup(options.ioThreads(), "weir-io");
+    // Active health checks run on the proxy's event loops: they never block, and cost what one more
+    // upstream connection per endpoint and interval costs.
+    EventLoopGroup checks = io;
+    this.config = new ConfigHolder(options.stateDir(), options.tls(),
+        new ClusterRegistry(System::nanoTime, () -> new HealthChecker(checks, transport.socketChannel())));
+    config.addListener(metrics);
+    config.addListener(traffic);
     // Snapshots are applied on the control channel's own thread, never on a proxy event loop.
     this.control = options.hasController() ? transport.newGroup(1, "weir-control") : null;
     this.shutdownDelay = new ShutdownDelay(options.shutdownDelay(), io, this::readinessFails);

@@ -31,7 +31,7 @@ public final class ClusterEndpoints {
   private final String cluster;
   private final List<EndpointState> endpoints;
   private final ClusterResilience resilience;
-  private final boolean tls;
+  private final HealthChecker.Probe healthProbe;
   private final LongSupplier nanoTime;
   private final EndpointListener listener;
   private final long slowStartNanos;
@@ -45,20 +45,20 @@ public final class ClusterEndpoints {
 
   /** Endpoints at full weight (no slow start: they are all new) with {@code resilience}, on {@code nanoTime}. */
   public ClusterEndpoints(String cluster, List<InetSocketAddress> addresses, ClusterResilience resilience, LongSupplier nanoTime) {
-    this(cluster, fresh(addresses), resilience, false, nanoTime, EndpointListener.NONE);
+    this(cluster, fresh(addresses), resilience, null, nanoTime, EndpointListener.NONE);
   }
 
   /**
    * Over existing endpoint states (kept across snapshots by {@link ClusterRegistry}).
    *
-   * @param tls whether the cluster is spoken to over TLS (health checks skip it)
+   * @param healthProbe how its endpoints are health checked (as the proxy speaks to them); null: never actively checked
    */
-  public ClusterEndpoints(String cluster, List<EndpointState> endpoints, ClusterResilience resilience, boolean tls,
+  public ClusterEndpoints(String cluster, List<EndpointState> endpoints, ClusterResilience resilience, HealthChecker.Probe healthProbe,
       LongSupplier nanoTime, EndpointListener listener) {
     this.cluster = cluster;
     this.endpoints = List.copyOf(endpoints);
     this.resilience = resilience == null ? ClusterResilience.DEFAULT : resilience;
-    this.tls = tls;
+    this.healthProbe = healthProbe;
     this.nanoTime = nanoTime;
     this.listener = listener;
     this.slowStartNanos = TimeUnit.MILLISECONDS.toNanos(this.resilience.slowStartMillis());
@@ -87,9 +87,9 @@ public final class ClusterEndpoints {
     return resilience;
   }
 
-  /** Whether the cluster is spoken to over TLS. */
-  public boolean tls() {
-    return tls;
+  /** How its endpoints are health checked when it has a health check; null: never actively checked. */
+  public HealthChecker.Probe healthProbe() {
+    return healthProbe;
   }
 
   /** The clock everything here reads (System::nanoTime but in tests). */

@@ -45,9 +45,12 @@ public final class ClusterRegistry implements AutoCloseable {
   private HealthChecker health;
   private boolean closed;
 
-  /** On the system clock, with active health checks over plain HTTP on two daemon threads. */
+  /**
+   * On the system clock, with active health checks on an event loop of their own (one daemon thread);
+   * the dataplane passes its own event loops instead.
+   */
   public ClusterRegistry() {
-    this(System::nanoTime, () -> HealthChecker.start(2, new HttpProbe()));
+    this(System::nanoTime, () -> HealthChecker.start(1));
   }
 
   /** @param healthCheckers makes the health checker when the first cluster with a health check is committed */
@@ -60,14 +63,19 @@ public final class ClusterRegistry implements AutoCloseable {
     listeners.add(listener);
   }
 
+  /** As {@link #endpoints(String, List, ClusterResilience, HealthChecker.Probe)}, for a cluster never actively checked. */
+  public ClusterEndpoints endpoints(String cluster, List<InetSocketAddress> addresses, ClusterResilience resilience) {
+    return endpoints(cluster, addresses, resilience, null);
+  }
+
   /**
    * The endpoints of {@code cluster} for a config being compiled, with the states of the served
    * config's endpoints that stay. Registers nothing. An address listed twice is one endpoint.
    *
-   * @param tls whether the cluster is spoken to over TLS (its health checks are skipped)
+   * @param healthProbe how its endpoints are checked when its resilience has a health check; null: never
    */
   public synchronized ClusterEndpoints endpoints(String cluster, List<InetSocketAddress> addresses, ClusterResilience resilience,
-      boolean tls) {
+      HealthChecker.Probe healthProbe) {
     ClusterEndpoints served = current.get(cluster);
     Map<InetSocketAddress, EndpointState> known = new HashMap<>();
     if (served != null) {
@@ -81,7 +89,7 @@ public final class ClusterRegistry implements AutoCloseable {
       EndpointState e = known.get(a);
       states.putIfAbsent(a, e != null ? e : new EndpointState(a, now, !committed));
     }
-    return new ClusterEndpoints(cluster, List.copyOf(states.values()), resilience, tls, nanoTime, fanOut);
+    return new ClusterEndpoints(cluster, List.copyOf(states.values()), resilience, healthProbe, nanoTime, fanOut);
   }
 
   /** {@code clusters} (built by {@link #endpoints}) are now the served ones. */
@@ -92,7 +100,7 @@ public final class ClusterRegistry implements AutoCloseable {
     for (ClusterEndpoints c : clusters) {
       next.put(c.cluster(), c);
       kept.addAll(c.endpoints());
-      anyChecks |= c.resilience().healthCheck() != null && !c.tls();
+      anyChecks |= c.resilience().healthCheck() != null && c.healthProbe() != null;
     }
     for (ClusterEndpoints old : current.values()) {
       for (EndpointState e : old.endpoints()) {

@@ -5,7 +5,7 @@ import java.net.InetSocketAddress;
 /**
  * What load balancing tells the outside (the metrics) about endpoints; implemented by
  * {@code DataplaneMetrics}, so this package depends on no meter library. Called on event loops
- * (ejections) and the health checker's threads: must be cheap and thread-safe.
+ * (ejections, and active health checks): must be cheap, thread-safe and never block.
  */
 public interface EndpointListener {
 

@@ -30,7 +30,7 @@ public final class EndpointState {
   private volatile long ejectedUntilNanos;
   int ejections; // guarded by the ClusterEndpoints lock
 
-  // Active health checks: written by the health checker's thread only.
+  // Active health checks: written by the event loop that checks this endpoint only.
   private volatile boolean healthy = true;
   private int passes;
   private int failures;
@@ -115,7 +115,7 @@ public final class EndpointState {
 
   /**
    * Records one active check; {@code unhealthyAfter} failures in a row take it out, {@code
-   * healthyAfter} passes in a row bring it back. Called by one health checker thread at a time.
+   * healthyAfter} passes in a row bring it back. Called by one event loop at a time.
    *
    * @return true when this changed whether it is healthy
    */

@@ -86,14 +86,15 @@ public final class UpstreamCluster {
 
   /**
    * As {@link #of(Cluster, UpstreamTlsContext)}, with the endpoint states of {@code registry} and
-   * the pickers for {@code balancers} built now.
+   * the pickers for {@code balancers} built now. Its active health checks, if it has any, speak to the
+   * endpoints as the proxy does: {@code protocol}, over {@code tls} when not null ({@link HttpHealthProbe}).
    */
   public static UpstreamCluster of(Cluster cluster, UpstreamTlsContext tls, ClusterRegistry registry, Collection<LoadBalancer> balancers) {
     List<InetSocketAddress> addresses = new ArrayList<>(cluster.endpoints().size());
     for (Endpoint e : cluster.endpoints()) {
       addresses.add(new InetSocketAddress(literal(e.address()), e.port()));
     }
-    ClusterEndpoints state = registry.endpoints(cluster.name(), addresses, cluster.resilience(), cluster.tls() != null);
+    ClusterEndpoints state = registry.endpoints(cluster.name(), addresses, cluster.resilience(), new HttpHealthProbe(cluster.protocol(), tls));
     return new UpstreamCluster(cluster.name(), addresses, cluster.protocol(), tls, state, balancers);
   }
 

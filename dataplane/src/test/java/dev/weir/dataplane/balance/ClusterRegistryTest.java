@@ -31,19 +31,19 @@ class ClusterRegistryTest {
   void statesOfEndpointsThatStayCarryOver() {
     ClusterRegistry r = new ClusterRegistry(clock::get, () -> null);
     List<InetSocketAddress> a = Fixtures.addresses(3);
-    ClusterEndpoints first = r.endpoints("c", a, SLOW, false);
+    ClusterEndpoints first = r.endpoints("c", a, SLOW);
     r.commit(List.of(first));
     EndpointState stays = first.endpoints().get(1);
     first.started(stays);
     first.started(first.endpoints().get(0));
     first.finished(first.endpoints().get(0), Outcome.HTTP_5XX); // ejected
-    ClusterEndpoints second = r.endpoints("c", List.of(a.get(0), a.get(1), new InetSocketAddress("10.0.0.9", 8080)), SLOW, false);
+    ClusterEndpoints second = r.endpoints("c", List.of(a.get(0), a.get(1), new InetSocketAddress("10.0.0.9", 8080)), SLOW);
     assertSame(stays, second.endpoints().get(1));
     assertEquals(1, second.endpoints().get(1).inFlight());
     assertFalse(second.endpoints().get(0).available(clock.get()), "still ejected");
     assertEquals(EndpointState.FULL_WEIGHT, stays.weight(clock.get(), 1_000 * MS), "first snapshot: full weight");
     assertEquals(10, second.endpoints().get(2).weight(clock.get(), 1_000 * MS), "joined later: slow start");
-    ClusterEndpoints other = r.endpoints("d", a, SLOW, false);
+    ClusterEndpoints other = r.endpoints("d", a, SLOW);
     assertNotSame(stays, other.endpoints().get(1), "state is per cluster");
   }
 
@@ -51,10 +51,10 @@ class ClusterRegistryTest {
   void aRejectedSnapshotLeavesNoTrace() {
     ClusterRegistry r = new ClusterRegistry(clock::get, () -> null);
     List<InetSocketAddress> a = Fixtures.addresses(2);
-    ClusterEndpoints first = r.endpoints("c", a, SLOW, false);
+    ClusterEndpoints first = r.endpoints("c", a, SLOW);
     r.commit(List.of(first));
-    r.endpoints("c", a.subList(0, 1), SLOW, false); // compiled, never served
-    assertSame(first.endpoints().get(1), r.endpoints("c", a, SLOW, false).endpoints().get(1));
+    r.endpoints("c", a.subList(0, 1), SLOW); // compiled, never served
+    assertSame(first.endpoints().get(1), r.endpoints("c", a, SLOW).endpoints().get(1));
   }
 
   @Test

@@ -2,25 +2,60 @@ package dev.weir.dataplane.balance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weir.dataplane.testing.Await;
+import dev.weir.dataplane.testing.FaultyBackend;
+import dev.weir.dataplane.testing.FaultyBackend.Mode;
+import dev.weir.dataplane.upstream.HttpHealthProbe;
 import dev.weir.snapshot.ClusterResilience;
 import dev.weir.snapshot.ClusterResilience.HealthCheck;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
+import dev.weir.snapshot.UpstreamProtocol;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The scheduling of active health checks: thresholds, state across snapshots, checks on the given
+ * event loops, and what stops them. Over real sockets to a real backend ({@link HttpHealthProbeTest}
+ * covers what one check sends and how it judges the answer, TLS included).
+ */
 class HealthCheckerTest {
+
+  private static final HealthCheck CHECK = new HealthCheck("/healthz", "svc.local", 20, 500, 2, 1);
+  private static final ClusterResilience CHECKED = new ClusterResilience(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, CHECK);
+  private static final HealthChecker.Probe PLAIN_HTTP = new HttpHealthProbe(UpstreamProtocol.HTTP1, null);
+
+  private EventLoopGroup loops;
+  private FaultyBackend backend;
+  private final AtomicInteger passed = new AtomicInteger();
+  private final AtomicInteger failed = new AtomicInteger();
+  private final Set<String> reportingThreads = ConcurrentHashMap.newKeySet();
+
+  @BeforeEach
+  void start() {
+    loops = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("checks"), NioIoHandler.newFactory());
+    backend = FaultyBackend.start("b", Mode.OK);
+  }
+
+  @AfterEach
+  void stop() {
+    backend.close();
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
 
   @Test
   void thresholdsTakeOutAndBringBack() {
@@ -39,76 +74,82 @@ class HealthCheckerTest {
   }
 
   @Test
-  void statusLines() {
-    assertTrue(HttpProbe.passes("HTTP/1.1 200 OK\r"));
-    assertTrue(HttpProbe.passes("HTTP/1.0 302 Found"));
-    assertFalse(HttpProbe.passes("HTTP/1.1 503 Service Unavailable"));
-    assertFalse(HttpProbe.passes("HTTP/1.1 404 Not Found"));
-    assertFalse(HttpProbe.passes("garbage"));
-    assertEquals("[::1]:80", HttpProbe.hostHeader(new InetSocketAddress("::1", 80)));
+  void anEndpointThatStartsFailingIsTakenOutKeepsItsStateAcrossSnapshotsAndIsHealthyWhenNoLongerChecked() {
+    InetSocketAddress address = address(backend);
+    ClusterRegistry registry = registry();
+    try {
+      ClusterEndpoints c = registry.endpoints("web", List.of(address), CHECKED, PLAIN_HTTP);
+      registry.commit(List.of(c));
+      Await.until("two passed checks", () -> passed.get() >= 2);
+      EndpointState e = c.endpoints().get(0);
+      assertTrue(e.healthy());
+      assertTrue(backend.hosts().contains("svc.local"), "the check's Host: " + backend.hosts());
+
+      backend.mode(Mode.ALWAYS_503);
+      Await.until("unhealthy", () -> !e.healthy());
+      assertEquals(1, c.unhealthyCount());
+      assertTrue(failed.get() >= 2, "two failures in a row: " + failed.get());
+
+      // The next snapshot, same check: the same endpoint state, still out, still checked.
+      ClusterEndpoints again = registry.endpoints("web", List.of(address), CHECKED, PLAIN_HTTP);
+      registry.commit(List.of(again));
+      assertSame(e, again.endpoints().get(0));
+      assertFalse(e.healthy(), "a new snapshot does not forget the health");
+      int checks = backend.requests();
+      Await.until("checked on", () -> backend.requests() >= checks + 2);
+
+      backend.mode(Mode.OK);
+      Await.until("healthy again after one pass", e::healthy);
+
+      backend.mode(Mode.ALWAYS_503);
+      Await.until("unhealthy again", () -> !e.healthy());
+      registry.commit(List.of(registry.endpoints("web", List.of(address), ClusterResilience.DEFAULT, PLAIN_HTTP)));
+      assertTrue(e.healthy(), "its cluster is not checked any more: healthy again");
+    } finally {
+      registry.close();
+    }
+    assertTrue(reportingThreads.stream().allMatch(t -> t.startsWith("checks-")), "checks ran on the given event loops: " + reportingThreads);
   }
 
   @Test
-  void checksARealEndpointAndReportsIt() throws Exception {
-    AtomicBoolean up = new AtomicBoolean(true);
-    ConcurrentLinkedQueue<String> requests = new ConcurrentLinkedQueue<>();
-    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread t = new Thread(() -> serve(server, up, requests), "fake-backend");
-      t.setDaemon(true);
-      t.start();
-      InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
-      HealthCheck check = new HealthCheck("/healthz", "svc.local", 20, 500, 2, 1);
-      ClusterResilience r = new ClusterResilience(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, check);
-      AtomicInteger passed = new AtomicInteger();
-      AtomicInteger failed = new AtomicInteger();
-      ClusterRegistry registry = new ClusterRegistry(System::nanoTime, () -> HealthChecker.start(1, new HttpProbe()));
-      registry.addListener(new EndpointListener() {
-        @Override
-        public void healthChecked(String cluster, InetSocketAddress endpoint, boolean success) {
-          (success ? passed : failed).incrementAndGet();
-        }
-      });
-      try {
-        ClusterEndpoints c = registry.endpoints("web", List.of(address), r, false);
-        registry.commit(List.of(c));
-        Await.until("two passed checks", () -> passed.get() >= 2);
-        assertTrue(requests.peek().startsWith("GET /healthz HTTP/1.1\r\nHost: svc.local\r\n"), requests.peek());
-        EndpointState e = c.endpoints().get(0);
-        assertTrue(e.healthy());
-        up.set(false);
-        Await.until("unhealthy", () -> !e.healthy());
-        assertEquals(1, c.unhealthyCount());
-        up.set(true);
-        Await.until("healthy again", e::healthy);
-        registry.commit(List.of(registry.endpoints("web", List.of(address), ClusterResilience.DEFAULT, false)));
-        assertTrue(e.healthy());
-      } finally {
-        registry.close();
-      }
-      assertTrue(failed.get() >= 2);
+  void closingStopsTheChecks() throws Exception {
+    ClusterRegistry registry = registry();
+    registry.commit(List.of(registry.endpoints("web", List.of(address(backend)), CHECKED, PLAIN_HTTP)));
+    Await.until("checked", () -> passed.get() >= 1);
+    registry.close();
+    int after = backend.requests();
+    Thread.sleep(10 * CHECK.interval()); // ten intervals: a running checker would have sent ten more
+    assertTrue(backend.requests() <= after + 1, "at most the check in flight at close: " + (backend.requests() - after));
+  }
+
+  @Test
+  void aClusterWithoutProbeOrWithoutCheckIsNotChecked() {
+    HealthChecker[] made = new HealthChecker[1];
+    ClusterRegistry counting = new ClusterRegistry(System::nanoTime, () -> made[0] = new HealthChecker(loops, NioSocketChannel.class));
+    try {
+      counting.commit(List.of(counting.endpoints("a", List.of(address(backend)), CHECKED),
+          counting.endpoints("b", List.of(address(backend)), ClusterResilience.DEFAULT, PLAIN_HTTP)));
+      assertNull(made[0], "nothing to check: no checker is even made");
+      counting.commit(List.of(counting.endpoints("c", List.of(address(backend)), CHECKED, PLAIN_HTTP)));
+      assertEquals(1, made[0].checking());
+    } finally {
+      counting.close();
     }
   }
 
-  private static void serve(ServerSocket server, AtomicBoolean up, ConcurrentLinkedQueue<String> requests) {
-    while (!server.isClosed()) {
-      try (Socket s = server.accept()) {
-        InputStream in = s.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-          int b = in.read();
-          if (b < 0) {
-            break;
-          }
-          head.append((char) b);
-        }
-        requests.add(head.toString());
-        OutputStream out = s.getOutputStream();
-        out.write((up.get() ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.1 503 Unavailable\r\n")
-            .concat("Content-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-      } catch (Exception e) {
-        // closed
+  private ClusterRegistry registry() {
+    ClusterRegistry registry = new ClusterRegistry(System::nanoTime, () -> new HealthChecker(loops, NioSocketChannel.class));
+    registry.addListener(new EndpointListener() {
+      @Override
+      public void healthChecked(String cluster, InetSocketAddress endpoint, boolean success) {
+        reportingThreads.add(Thread.currentThread().getName());
+        (success ? passed : failed).incrementAndGet();
       }
-    }
+    });
+    return registry;
+  }
+
+  private static InetSocketAddress address(FaultyBackend b) {
+    return new InetSocketAddress("127.0.0.1", b.endpoint().port());
   }
 }

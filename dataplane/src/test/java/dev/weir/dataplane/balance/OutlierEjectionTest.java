@@ -130,11 +130,11 @@ class OutlierEjectionTest {
   @Test
   void finishedOnADroppedEndpointIsHarmless() {
     ClusterRegistry registry = new ClusterRegistry(clock::get, () -> null);
-    ClusterEndpoints before = registry.endpoints("c", Fixtures.addresses(3), Fixtures.resilience(1, 0, 100), false);
+    ClusterEndpoints before = registry.endpoints("c", Fixtures.addresses(3), Fixtures.resilience(1, 0, 100));
     registry.commit(List.of(before));
     EndpointState leaving = before.endpoints().get(2);
     before.started(leaving);
-    registry.commit(List.of(registry.endpoints("c", Fixtures.addresses(2), Fixtures.resilience(1, 0, 100), false)));
+    registry.commit(List.of(registry.endpoints("c", Fixtures.addresses(2), Fixtures.resilience(1, 0, 100))));
     before.finished(leaving, Outcome.HTTP_5XX);
     assertEquals(0, leaving.inFlight());
     assertTrue(leaving.available(clock.get()));
@@ -145,7 +145,7 @@ class OutlierEjectionTest {
   void ejectionsAreReported() {
     List<String> events = new java.util.ArrayList<>();
     ClusterEndpoints c = new ClusterEndpoints("web", Fixtures.cluster(3, null, clock).endpoints(), Fixtures.resilience(2, 0, 50),
-        false, clock::get, new EndpointListener() {
+        null, clock::get, new EndpointListener() {
           @Override
           public void ejected(String cluster, java.net.InetSocketAddress endpoint) {
             events.add(cluster + " " + endpoint.getPort());

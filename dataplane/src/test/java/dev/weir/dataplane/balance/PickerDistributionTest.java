@@ -101,9 +101,9 @@ class PickerDistributionTest {
     ClusterRegistry registry = new ClusterRegistry(clock::get, () -> null);
     ClusterResilience slow = new ClusterResilience(0, 0, 0, 0, 0, 10_000, 0, 0, 0, 0, 0, null);
     List<InetSocketAddress> addresses = Fixtures.addresses(3);
-    registry.commit(List.of(registry.endpoints("c", addresses.subList(0, 2), slow, false))); // first: full weight
+    registry.commit(List.of(registry.endpoints("c", addresses.subList(0, 2), slow))); // first: full weight
     clock.addAndGet(1_000 * MS);
-    ClusterEndpoints c = registry.endpoints("c", addresses, slow, false); // the third joins now
+    ClusterEndpoints c = registry.endpoints("c", addresses, slow); // the third joins now
     registry.commit(List.of(c));
     clock.addAndGet(5_000 * MS); // half-way through slow start: 10 + 90 * 0.5 = 55
     EndpointState joined = c.endpoints().get(2);
@@ -161,8 +161,8 @@ class PickerDistributionTest {
     ClusterRegistry registry = new ClusterRegistry(clock::get, () -> null);
     ClusterResilience slow = new ClusterResilience(0, 0, 0, 0, 0, 10_000, 0, 0, 0, 0, 0, null);
     List<InetSocketAddress> two = Fixtures.addresses(2);
-    registry.commit(List.of(registry.endpoints("c", two.subList(0, 1), slow, false)));
-    ClusterEndpoints c = registry.endpoints("c", two, slow, false); // the second at weight 10
+    registry.commit(List.of(registry.endpoints("c", two.subList(0, 1), slow)));
+    ClusterEndpoints c = registry.endpoints("c", two, slow); // the second at weight 10
     registry.commit(List.of(c));
     EndpointState old = c.endpoints().get(0);
     for (int i = 0; i < 5; i++) {
