@@ -84,4 +84,14 @@ public final class AccessLog implements RequestStats {
   public void mirrorRequest(String cluster, String result) {
     inner.mirrorRequest(cluster, result);
   }
+
+  @Override
+  public void responseCompressed(String encoding) {
+    inner.responseCompressed(encoding);
+  }
+
+  @Override
+  public void cacheResult(String route, String result) {
+    inner.cacheResult(route, result);
+  }
 }

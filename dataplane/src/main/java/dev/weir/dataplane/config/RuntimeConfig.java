@@ -141,6 +141,16 @@ public record RuntimeConfig(
     return contexts;
   }
 
+  /** Whether any route compresses responses. */
+  public boolean compresses() {
+    return routes.compresses();
+  }
+
+  /** Whether any route caches responses. */
+  public boolean caches() {
+    return routes.caches();
+  }
+
   /** The cluster by name, or null. */
   public UpstreamCluster cluster(String name) {
     return name == null ? null : clusters.get(name);

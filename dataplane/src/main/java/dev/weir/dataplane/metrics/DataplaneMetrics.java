@@ -10,6 +10,7 @@ import dev.weir.dataplane.proxy.RequestStats;
 import dev.weir.dataplane.proxy.UpstreamError;
 import dev.weir.dataplane.upstream.UpstreamCluster;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
@@ -408,6 +409,38 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener, End
   public void mirrorRequest(String cluster, String result) {
     resilienceCounter("weir.dataplane.mirror.requests", "Mirrored request copies, by mirror cluster and result (ok, failed, skipped)", "cluster",
         cluster, "result", result).increment();
+  }
+
+  /** {@code weir_dataplane_compressed_responses_total{encoding}}. */
+  @Override
+  public void responseCompressed(String encoding) {
+    resilienceCounter("weir.dataplane.compressed.responses", "Responses sent compressed, by content coding", "encoding", encoding,
+        null, null).increment();
+  }
+
+  /** {@code weir_dataplane_cache_requests_total{route,result}}. */
+  @Override
+  public void cacheResult(String route, String result) {
+    resilienceCounter("weir.dataplane.cache.requests", "Requests to routes with a cache, by what the cache did", "route", route,
+        "result", result).increment();
+  }
+
+  /**
+   * Gauges and counters read from the replica's cache: {@code weir_dataplane_cache_bytes},
+   * {@code weir_dataplane_cache_entries}, {@code weir_dataplane_cache_max_bytes},
+   * {@code weir_dataplane_cache_evictions_total}, {@code weir_dataplane_cache_collapsed_total}.
+   */
+  public void bindCache(dev.weir.dataplane.cache.ResponseCache storage, java.util.function.LongSupplier collapsed) {
+    Gauge.builder("weir.dataplane.cache.bytes", storage, s -> s.weightedBytes()).description("Bytes held by the response cache")
+        .baseUnit("bytes").register(registry);
+    Gauge.builder("weir.dataplane.cache.entries", storage, s -> s.entries()).description("Responses held by the response cache")
+        .register(registry);
+    Gauge.builder("weir.dataplane.cache.max.bytes", storage, s -> s.maxBytes()).description("The response cache's bound (--cache-size)")
+        .baseUnit("bytes").register(registry);
+    FunctionCounter.builder("weir.dataplane.cache.evictions", storage, s -> s.evictions())
+        .description("Responses evicted from the cache to stay within its bound").register(registry);
+    FunctionCounter.builder("weir.dataplane.cache.collapsed", collapsed, c -> c.getAsLong())
+        .description("Cache misses that waited for another request's upstream fetch instead of making their own").register(registry);
   }
 
   // ---- end of the lb-proxy block ----

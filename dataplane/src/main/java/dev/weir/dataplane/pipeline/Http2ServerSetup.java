@@ -100,7 +100,8 @@ final class Http2ServerSetup {
 
   /** Removes what only an HTTP/1.1 connection needs; the connection-level idle handler (first in line) stays. */
   static void removeHttp1(ChannelPipeline p) {
-    for (String name : new String[] {PipelineNames.HTTP_CODEC, PipelineNames.H2C_UPGRADE, PipelineNames.HEAD_TIMEOUT, PipelineNames.PROXY}) {
+    for (String name : new String[] {PipelineNames.HTTP_CODEC, PipelineNames.H2C_UPGRADE, PipelineNames.HEAD_TIMEOUT, PipelineNames.CACHE,
+        PipelineNames.COMPRESSION, PipelineNames.PROXY}) {
       if (p.get(name) != null) {
         p.remove(name);
       }

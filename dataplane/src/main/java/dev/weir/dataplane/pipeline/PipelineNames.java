@@ -15,6 +15,8 @@ public final class PipelineNames {
   public static final String H2_CONNECTION = "h2-connection";
   public static final String H2_STREAM_CODEC = "h2-stream-codec";
   public static final String IDLE = "idle";
+  public static final String CACHE = "cache";
+  public static final String COMPRESSION = "compression";
   public static final String PROXY = "proxy";
   public static final String UPSTREAM_CODEC = "upstream-codec";
   public static final String UPSTREAM_RELAY = "upstream-relay";

@@ -457,6 +457,9 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     RouteMatch route = match.get();
+    if (route.compression() != null) {
+      CompressionHandler.install(ctx, px, unansweredRequests(request));
+    }
     int redirect = route.route().policy().httpsRedirectStatus();
     if (redirect != 0 && "http".equals(px.scheme()) && !HostNames.normalize(headers.get(HttpHeaderNames.HOST)).isEmpty()) {
       redirectToHttps(request, route.name(), HttpResponseStatus.valueOf(redirect));
@@ -544,6 +547,18 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     exchange = new Exchange(this, timer, ctx.channel(), px, ReferenceCountUtil.retain(request), route, cluster, load, binding, picker, hash, first,
         setCookie, mirror, version, keepAlive, bodiless, upgrade != null);
     exchange.start();
+  }
+
+  /** {@code current} and the pipelined requests queued behind it, in order: what a handler installed now must know about. */
+  private List<HttpRequest> unansweredRequests(HttpRequest current) {
+    List<HttpRequest> all = new java.util.ArrayList<>(1 + pending.size());
+    all.add(current);
+    for (Object o : pending) {
+      if (o instanceof HttpRequest r) {
+        all.add(r);
+      }
+    }
+    return all;
   }
 
   /** The route's mirror cluster as this config has it, or null (none, or not in the config). */

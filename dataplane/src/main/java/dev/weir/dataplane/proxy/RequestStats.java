@@ -68,4 +68,16 @@ public interface RequestStats {
    *     limit or had no endpoint)
    */
   default void mirrorRequest(String cluster, String result) {}
+
+  /** A response went out compressed with {@code encoding} ({@code br}, {@code zstd}, {@code gzip}). */
+  default void responseCompressed(String encoding) {}
+
+  /**
+   * What a route's cache did for one request.
+   *
+   * @param result {@code hit}, {@code miss}, {@code stale} (served stale), {@code revalidated} (a 304
+   *     from the upstream freshened it), {@code collapsed} (waited for another request's fetch and was
+   *     served from it) or {@code bypass} (not cacheable: method, Range, preconditions)
+   */
+  default void cacheResult(String route, String result) {}
 }

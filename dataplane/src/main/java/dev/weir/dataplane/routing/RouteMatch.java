@@ -1,6 +1,11 @@
 package dev.weir.dataplane.routing;
 
+import dev.weir.dataplane.compress.Compression;
+import dev.weir.dataplane.compress.CompressionSettings;
+import dev.weir.dataplane.compress.ContentCoding;
+import dev.weir.dataplane.compress.MediaTypes;
 import dev.weir.snapshot.ClientValidation;
+import dev.weir.snapshot.CompressionPolicy;
 import dev.weir.snapshot.CookieMatch;
 import dev.weir.snapshot.HeaderMatch;
 import dev.weir.snapshot.LoadBalancer;
@@ -22,6 +27,8 @@ public final class RouteMatch {
   private final String method;
   private final WeightedPicker<String> backends;
   private final ClientValidation clientValidation;
+  /** Compiled once per snapshot: settings objects are shared by every request of the route. */
+  private final Compression compression;
 
   RouteMatch(String virtualHost, Route route) {
     this(virtualHost, route, null);
@@ -38,6 +45,18 @@ public final class RouteMatch {
         new WeightedPicker<>(
             route.backends().stream().map(WeightedCluster::cluster).toList(),
             route.backends().stream().map(WeightedCluster::weight).toList());
+    this.compression = route.compression() == null ? null : compression(route.compression());
+  }
+
+  private static Compression compression(CompressionPolicy p) {
+    List<ContentCoding> preference = p.offered().stream().map(ContentCoding::fromToken).toList();
+    CompressionSettings s = CompressionSettings.defaults().withPreference(preference).withMinLength(p.minimum());
+    return new Compression(p.contentTypes().isEmpty() ? s : s.withTypes(MediaTypes.of(p.contentTypes())));
+  }
+
+  /** The route's response compression, or null for none. */
+  public Compression compression() {
+    return compression;
   }
 
   public String virtualHost() {

@@ -18,16 +18,31 @@ import java.util.Optional;
  */
 public final class RouteTable {
 
-  private static final RouteTable EMPTY = new RouteTable(Map.of(), Map.of(), null);
+  private static final RouteTable EMPTY = new RouteTable(Map.of(), Map.of(), null, false, false);
 
   private final Map<String, PathIndex> exactHosts;
   private final Map<String, PathIndex> wildcardHosts;
   private final PathIndex catchAll;
+  private final boolean caches;
+  private final boolean compresses;
 
-  private RouteTable(Map<String, PathIndex> exactHosts, Map<String, PathIndex> wildcardHosts, PathIndex catchAll) {
+  private RouteTable(Map<String, PathIndex> exactHosts, Map<String, PathIndex> wildcardHosts, PathIndex catchAll,
+      boolean caches, boolean compresses) {
     this.exactHosts = exactHosts;
     this.wildcardHosts = wildcardHosts;
     this.catchAll = catchAll;
+    this.caches = caches;
+    this.compresses = compresses;
+  }
+
+  /** Whether any route has a cache: the cache handler matches requests only then. */
+  public boolean caches() {
+    return caches;
+  }
+
+  /** Whether any route compresses: the compression handler matches requests only then. */
+  public boolean compresses() {
+    return compresses;
   }
 
   public static RouteTable empty() {
@@ -38,7 +53,13 @@ public final class RouteTable {
     Map<String, PathIndex> exact = new HashMap<>();
     Map<String, PathIndex> wildcard = new HashMap<>();
     PathIndex catchAll = null;
+    boolean caches = false;
+    boolean compresses = false;
     for (VirtualHost vh : snapshot.virtualHosts()) {
+      for (dev.weir.snapshot.Route r : vh.routes()) {
+        caches |= r.cache() != null;
+        compresses |= r.compression() != null;
+      }
       String host = vh.host() == null ? "*" : vh.host().trim().toLowerCase(java.util.Locale.ROOT);
       if (host.equals("*")) {
         if (catchAll == null) {
@@ -51,7 +72,7 @@ public final class RouteTable {
         exact.putIfAbsent(key, new PathIndex(key, vh.routes(), vh.clientValidation()));
       }
     }
-    return new RouteTable(Map.copyOf(exact), Map.copyOf(wildcard), catchAll);
+    return new RouteTable(Map.copyOf(exact), Map.copyOf(wildcard), catchAll, caches, compresses);
   }
 
   /**
