@@ -14,6 +14,11 @@ import java.nio.ByteBuffer;
  * copied out of brotli's own buffer, which stays valid only until the next call; two memcpys are
  * small next to brotli's own work.
  *
+ * <p>At quality 4 and up brotli merges input into metablocks of up to {@code 2^(lgwin+1)} bytes
+ * (1 MiB at the default window) before emitting anything, so a body shorter than that comes out
+ * only at {@link #finish()}, unless {@link #flush()}ed; gzip and zstd emit every block (zstd's are
+ * 128 KiB).
+ *
  * <p>The wrapper's native state has no cleaner: {@link #freeNative()} is the only thing that frees it.
  */
 final class BrotliEncoder extends ContentEncoder {

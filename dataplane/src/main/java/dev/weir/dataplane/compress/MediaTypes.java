@@ -76,7 +76,7 @@ public final class MediaTypes {
       List<String> suf = exclude ? excludedSuffixes : suffixes;
       if (p.startsWith("+") && p.length() > 1 && p.indexOf('/') < 0) {
         suf.add(p);
-      } else if (p.endsWith("/*") && p.length() > 2 && p.indexOf('/') == p.length() - 2) {
+      } else if (p.endsWith("/*") && p.length() > 2 && p.indexOf('/') == p.length() - 2 && p.indexOf('*') == p.length() - 1) {
         pre.add(p.substring(0, p.length() - 1)); // "text/"
       } else if (p.indexOf('/') > 0 && p.indexOf('/') == p.lastIndexOf('/') && !p.endsWith("/") && p.indexOf('*') < 0) {
         ex.add(p);
