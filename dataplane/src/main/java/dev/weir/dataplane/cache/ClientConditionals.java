@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
@@ -75,7 +76,7 @@ public final class ClientConditionals {
     HttpHeaders h = new DefaultHttpHeaders();
     for (var e : stored.headers()) {
       for (CharSequence name : NOT_MODIFIED_FIELDS) {
-        if (io.netty.util.AsciiString.contentEqualsIgnoreCase(e.getKey(), name)) {
+        if (AsciiString.contentEqualsIgnoreCase(e.getKey(), name)) {
           h.add(e.getKey(), e.getValue());
           break;
         }

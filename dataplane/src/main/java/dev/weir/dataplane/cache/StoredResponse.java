@@ -4,6 +4,7 @@ import dev.weir.dataplane.proxy.HopByHopHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ public final class StoredResponse {
   /** The first value of a header, or null. */
   public String header(CharSequence name) {
     for (Map.Entry<String, String> e : headers) {
-      if (io.netty.util.AsciiString.contentEqualsIgnoreCase(e.getKey(), name)) {
+      if (AsciiString.contentEqualsIgnoreCase(e.getKey(), name)) {
         return e.getValue();
       }
     }
