@@ -2,6 +2,7 @@ package dev.weir.dataplane.app;
 
 import dev.weir.dataplane.config.ConfigHolder;
 import dev.weir.dataplane.metrics.DataplaneMetrics;
+import dev.weir.dataplane.proxy.ResponseCaching;
 import dev.weir.snapshot.Snapshot;
 import dev.weir.snapshot.SnapshotJson;
 import dev.weir.snapshot.TlsCertificate;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -29,6 +31,12 @@ import java.nio.charset.StandardCharsets;
  * delay is over, which is what a Kubernetes {@code preStop} {@code httpGet} hook waits for before
  * the kubelet sends SIGTERM. Kubelet hooks only GET, so GET is accepted there despite the side
  * effect; the admin port is not exposed by any Service.
+ *
+ * <p>{@code POST /cache/purge?host=H&path=P} drops what this replica's cache holds for that host and
+ * path with query (every route, every variant), {@code POST /cache/purge?route=R} everything route R
+ * stored, and {@code &path=P} with {@code route=R} that route's responses for P on any host; the
+ * answer is {@code {"removed": n}}. {@code PURGE} works as well as {@code POST}, as with nginx's
+ * cache purge module. Purging every replica at once is the ProxyRoute's {@code cache.purge}.
  */
 @ChannelHandler.Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -38,11 +46,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final ConfigHolder config;
   private final DataplaneMetrics metrics;
   private final ShutdownDelay drain;
+  private final ResponseCaching caching;
 
   AdminHandler(ConfigHolder config, DataplaneMetrics metrics, ShutdownDelay drain) {
+    this(config, metrics, drain, null);
+  }
+
+  /** @param caching the replica's cache, or null when it has none */
+  AdminHandler(ConfigHolder config, DataplaneMetrics metrics, ShutdownDelay drain, ResponseCaching caching) {
     this.config = config;
     this.metrics = metrics;
     this.drain = drain;
+    this.caching = caching;
   }
 
   @Override
@@ -88,6 +103,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (request.decoderResult().isFailure()) {
       return text(HttpResponseStatus.BAD_REQUEST, "malformed request\n");
     }
+    if (request.uri().equals("/cache/purge") || request.uri().startsWith("/cache/purge?")) {
+      return purge(request);
+    }
     if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
       return text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET\n");
     }
@@ -115,6 +133,35 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       default:
         return text(HttpResponseStatus.NOT_FOUND, "not found\n");
     }
+  }
+
+  private FullHttpResponse purge(FullHttpRequest request) {
+    if (!HttpMethod.POST.equals(request.method()) && !"PURGE".equals(request.method().name())) {
+      return text(HttpResponseStatus.METHOD_NOT_ALLOWED, "POST (or PURGE) /cache/purge?host=H&path=P, ?route=R or ?route=R&path=P\n");
+    }
+    if (caching == null) {
+      return text(HttpResponseStatus.NOT_FOUND, "this replica has no cache (--cache-size 0)\n");
+    }
+    QueryStringDecoder q = new QueryStringDecoder(request.uri());
+    String host = first(q, "host");
+    String route = first(q, "route");
+    String path = first(q, "path");
+    int removed;
+    if (route != null && path == null) {
+      removed = caching.cache().storage().purgeRoute(route);
+    } else if (route != null) {
+      removed = caching.cache().storage().purgeRoute(route, path);
+    } else if (host != null && path != null) {
+      removed = caching.cache().storage().purge(host, path);
+    } else {
+      return text(HttpResponseStatus.BAD_REQUEST, "give host and path, route, or route and path\n");
+    }
+    return response(HttpResponseStatus.OK, "application/json", ("{\"removed\":" + removed + "}\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String first(QueryStringDecoder q, String name) {
+    var values = q.parameters().get(name);
+    return values == null || values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
   }
 
   /** Certificates are listed by name only: private keys (and certificates) never leave the process this way. */

@@ -16,6 +16,12 @@ import dev.weir.dataplane.pipeline.Http2UpstreamInitializer;
 import dev.weir.dataplane.pipeline.UpstreamChannelInitializer;
 import dev.weir.dataplane.proxy.DrainEvent;
 import dev.weir.dataplane.proxy.ProxyContext;
+import dev.weir.dataplane.cache.CacheSettings;
+import dev.weir.dataplane.cache.CollapsedForwarding;
+import dev.weir.dataplane.cache.HttpCache;
+import dev.weir.dataplane.cache.TimeoutScheduler;
+import dev.weir.dataplane.proxy.CachePurges;
+import dev.weir.dataplane.proxy.ResponseCaching;
 import dev.weir.dataplane.proxy.TrafficState;
 import dev.weir.dataplane.proxy.RequestStats;
 import dev.weir.dataplane.tls.ServerSslContexts;
@@ -38,6 +44,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +79,7 @@ public final class Dataplane implements AutoCloseable {
   private final UpstreamPools upstreams;
   /** Circuit-breaker and retry-budget counts per cluster, shared by the HTTP and HTTPS listeners. */
   private final TrafficState traffic = new TrafficState();
+  private final ResponseCaching caching;
   private final ChannelGroup connections = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
   private final List<Channel> listeners = new ArrayList<>();
   private Channel admin;
@@ -97,6 +105,11 @@ public final class Dataplane implements AutoCloseable {
         new ClusterRegistry(System::nanoTime, () -> new HealthChecker(checks, transport.socketChannel())));
     config.addListener(metrics);
     config.addListener(traffic);
+    this.caching = options.cacheSizeBytes() == 0 ? null : newCaching(options.cacheSizeBytes(), io);
+    if (caching != null) {
+      metrics.bindCache(caching.cache().storage(), caching.flights()::collapsed);
+      config.addListener(new CachePurges(caching.cache().storage()));
+    }
     // Snapshots are applied on the control channel's own thread, never on a proxy event loop.
     this.control = options.hasController() ? transport.newGroup(1, "weir-control") : null;
     this.shutdownDelay = new ShutdownDelay(options.shutdownDelay(), io, this::readinessFails);
@@ -316,11 +329,27 @@ public final class Dataplane implements AutoCloseable {
     }
   }
 
+  /**
+   * The replica's cache: {@code bytes} for every route together; one object may take an eighth of it
+   * (a route's own {@code maxObjectSize} is usually far smaller). Misses wait at most 5 s for another
+   * request's fetch of their key (nginx's {@code proxy_cache_lock_timeout} default).
+   */
+  private static ResponseCaching newCaching(long bytes, EventLoopGroup loops) {
+    int maxObject = (int) Math.min(Integer.MAX_VALUE - 64, Math.max(1, bytes / 8));
+    HttpCache cache = new HttpCache(CacheSettings.of(bytes, maxObject), Clock.systemUTC());
+    return new ResponseCaching(cache, new CollapsedForwarding(Duration.ofSeconds(5), TimeoutScheduler.of(loops), System::nanoTime));
+  }
+
+  /** The replica's HTTP cache, or null with {@code --cache-size 0}. */
+  public ResponseCaching caching() {
+    return caching;
+  }
+
   private void bind() throws IOException, InterruptedException {
-    ProxyContext http = new ProxyContext(config, upstreams, stats, options.proxy(), "http", traffic);
+    ProxyContext http = new ProxyContext(config, upstreams, stats, options.proxy(), "http", traffic, caching);
     httpPort = bindProxy(options.httpPort(), new HttpServerInitializer(http, null, connections, options.h2c()));
     if (options.httpsPort() != DataplaneOptions.NO_PORT) {
-      ProxyContext https = new ProxyContext(config, upstreams, stats, options.proxy(), "https", traffic);
+      ProxyContext https = new ProxyContext(config, upstreams, stats, options.proxy(), "https", traffic, caching);
       SniContextMapping sni = new SniContextMapping(() -> config.current().certificates());
       httpsPort = bindProxy(options.httpsPort(), new HttpServerInitializer(https, sni, connections));
     }
@@ -328,7 +357,7 @@ public final class Dataplane implements AutoCloseable {
         new ServerBootstrap()
             .group(io)
             .channel(transport.serverChannel())
-            .childHandler(new AdminServerInitializer(new AdminHandler(config, metrics, shutdownDelay)));
+            .childHandler(new AdminServerInitializer(new AdminHandler(config, metrics, shutdownDelay, caching)));
     // No SO_REUSEPORT here even with --reuse-port: health and metrics must reach the replica they are about.
     admin = bindOrThrow(b, options.adminPort(), "admin");
     adminPort = ((InetSocketAddress) admin.localAddress()).getPort();

@@ -59,6 +59,8 @@ public final class DataplaneMain {
                              bytes_sent bytes_received duration_ms route upstream user_agent); lines
                              the writer cannot keep up with are dropped and counted in
                              weir_dataplane_access_log_dropped_total. On stdout they follow the ready line.
+        --cache-size N       memory for the HTTP cache of routes with a cache, all routes together, e.g.
+                             256Mi (default), 1Gi or 500M; 0 turns caching off
         --help               print this and exit
       """;
 
@@ -166,6 +168,7 @@ public final class DataplaneMain {
         case "--shutdown-delay" -> b.shutdownDelay(durationOrZero(arg, value(args, ++i, arg)));
         case "--drain-timeout" -> b.drainTimeout(duration(arg, value(args, ++i, arg)));
         case "--access-log" -> b.accessLog(AccessLogTarget.parse(value(args, ++i, arg)));
+        case "--cache-size" -> b.cacheSizeBytes(bytes(arg, value(args, ++i, arg)));
         default -> throw new IllegalArgumentException("unknown option " + arg);
       }
     }
@@ -271,6 +274,24 @@ public final class DataplaneMain {
       return Duration.ZERO;
     }
     return duration(option, v);
+  }
+
+  /** A byte count: a number with an optional Ki/Mi/Gi (1024s) or k/M/G (1000s) suffix, as Kubernetes quantities. */
+  static long bytes(String option, String v) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,12})(Ki|Mi|Gi|k|M|G)?").matcher(v.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(option + " must be a size such as 256Mi, 1Gi or 0, got " + v);
+    }
+    long n = Long.parseLong(m.group(1));
+    long unit = m.group(2) == null ? 1 : switch (m.group(2)) {
+      case "Ki" -> 1L << 10;
+      case "Mi" -> 1L << 20;
+      case "Gi" -> 1L << 30;
+      case "k" -> 1_000L;
+      case "M" -> 1_000_000L;
+      default -> 1_000_000_000L;
+    };
+    return Math.multiplyExact(n, unit);
   }
 
   private static int positive(String option, String v) {

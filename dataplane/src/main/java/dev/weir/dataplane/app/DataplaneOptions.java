@@ -28,6 +28,7 @@ import java.time.Duration;
  * @param tls TLS versions and cipher suites of the HTTPS listener
  * @param h2c the HTTP listener also speaks HTTP/2 without TLS (prior knowledge and {@code Upgrade: h2c})
  * @param accessLog where the JSON access log goes (stdout, a file, or off)
+ * @param cacheSizeBytes the bound of the replica's HTTP cache (every route with a cache shares it); 0 turns caching off
  */
 public record DataplaneOptions(
     String bindAddress,
@@ -50,9 +51,11 @@ public record DataplaneOptions(
     TlsPolicy tls,
     Path controlTlsDir,
     Duration shutdownDelay,
-    AccessLogTarget accessLog) {
+    AccessLogTarget accessLog,
+    long cacheSizeBytes) {
 
   public static final int NO_PORT = -1;
+  public static final long DEFAULT_CACHE_SIZE = 256L * 1024 * 1024;
 
   public DataplaneOptions {
     if (staticSnapshot != null && controllerHost != null) {
@@ -69,6 +72,9 @@ public record DataplaneOptions(
       throw new IllegalArgumentException("shutdownDelay and drainTimeout must not be negative");
     }
     accessLog = accessLog == null ? AccessLogTarget.OFF : accessLog;
+    if (cacheSizeBytes < 0) {
+      throw new IllegalArgumentException("cacheSizeBytes must not be negative");
+    }
   }
 
   public boolean hasController() {
@@ -108,6 +114,7 @@ public record DataplaneOptions(
     b.controlTlsDir = controlTlsDir;
     b.shutdownDelay = shutdownDelay;
     b.accessLog = accessLog;
+    b.cacheSizeBytes = cacheSizeBytes;
     return b;
   }
 
@@ -133,6 +140,7 @@ public record DataplaneOptions(
     private Path controlTlsDir;
     private Duration shutdownDelay = Duration.ZERO;
     private AccessLogTarget accessLog = AccessLogTarget.STDOUT;
+    private long cacheSizeBytes = DEFAULT_CACHE_SIZE;
 
     private Builder() {}
 
@@ -156,12 +164,13 @@ public record DataplaneOptions(
     public Builder controlTlsDir(Path v) { controlTlsDir = v; return this; }
     public Builder shutdownDelay(Duration v) { shutdownDelay = v; return this; }
     public Builder accessLog(AccessLogTarget v) { accessLog = v; return this; }
+    public Builder cacheSizeBytes(long v) { cacheSizeBytes = v; return this; }
 
     public DataplaneOptions build() {
       return new DataplaneOptions(
           bindAddress, httpPort, httpsPort, adminPort, controllerHost, controllerPort, token, replicaId, stateDir,
           staticSnapshot, reusePort, ioThreads, proxy, heartbeatInterval, reportInterval, drainTimeout, h2c, tls,
-          controlTlsDir, shutdownDelay, accessLog);
+          controlTlsDir, shutdownDelay, accessLog, cacheSizeBytes);
     }
   }
 

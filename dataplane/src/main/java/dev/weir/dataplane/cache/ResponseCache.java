@@ -178,6 +178,11 @@ public final class ResponseCache {
     return removeKeys(k -> k.route().equals(route));
   }
 
+  /** Purges what one route stored for this path with query, on any host. Returns how many variants it removed. */
+  public int purgeRoute(String route, String pathAndQuery) {
+    return removeKeys(k -> k.route().equals(route) && k.pathAndQuery().equals(pathAndQuery));
+  }
+
   private int removeKeys(Predicate<CacheKey> which) {
     int removed = 0;
     for (CacheKey k : List.copyOf(cache.asMap().keySet())) {

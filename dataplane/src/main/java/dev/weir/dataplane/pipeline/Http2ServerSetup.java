@@ -1,5 +1,6 @@
 package dev.weir.dataplane.pipeline;
 
+import dev.weir.dataplane.proxy.CacheHandler;
 import dev.weir.dataplane.proxy.FrontendHandler;
 import dev.weir.dataplane.proxy.Http2ConnectionGuard;
 import dev.weir.dataplane.proxy.ProxyContext;
@@ -126,6 +127,9 @@ final class Http2ServerSetup {
           .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true, true))
           .addLast(PipelineNames.IDLE, new IdleStateHandler(px.settings().clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
           .addLast(PipelineNames.PROXY, new FrontendHandler(px));
+      if (px.caching() != null && px.config().current().caches()) {
+        ch.pipeline().addBefore(PipelineNames.PROXY, PipelineNames.CACHE, new CacheHandler(px));
+      }
     }
   }
 }

@@ -457,6 +457,10 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     RouteMatch route = match.get();
+    // Connections accepted before the snapshot had such routes get their handlers now.
+    if (route.route().cache() != null && px.caching() != null) {
+      CacheHandler.install(ctx, px, request, route, unansweredRequests(request));
+    }
     if (route.compression() != null) {
       CompressionHandler.install(ctx, px, unansweredRequests(request));
     }

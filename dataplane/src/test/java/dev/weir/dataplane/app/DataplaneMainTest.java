@@ -213,4 +213,14 @@ class DataplaneMainTest {
         parse("--access-log", "/var/log/weir.log").accessLog());
     assertEquals(dev.weir.dataplane.accesslog.AccessLogTarget.OFF, DataplaneOptions.ephemeral().build().accessLog(), "tests log nothing");
   }
+
+  @Test
+  void cacheSizeOption() {
+    assertEquals(256L << 20, parse().cacheSizeBytes(), "256Mi by default");
+    assertEquals(1L << 30, parse("--cache-size", "1Gi").cacheSizeBytes());
+    assertEquals(500_000_000L, parse("--cache-size", "500M").cacheSizeBytes());
+    assertEquals(0, parse("--cache-size", "0").cacheSizeBytes(), "0 turns caching off");
+    assertTrue(error(Map.of(), "--cache-size", "lots").contains("a size such as 256Mi"));
+    assertTrue(error(Map.of(), "--cache-size", "-1").contains("a size such as 256Mi"));
+  }
 }

@@ -1,0 +1,713 @@
+package dev.weir.dataplane.proxy;
+
+import dev.weir.dataplane.cache.CacheKey;
+import dev.weir.dataplane.cache.ClientConditionals;
+import dev.weir.dataplane.cache.CollapsedForwarding;
+import dev.weir.dataplane.cache.Freshness;
+import dev.weir.dataplane.cache.HttpCache;
+import dev.weir.dataplane.cache.Lookup;
+import dev.weir.dataplane.cache.Revalidation;
+import dev.weir.dataplane.cache.Storability;
+import dev.weir.dataplane.cache.StoreResult;
+import dev.weir.dataplane.cache.StoredResponse;
+import dev.weir.dataplane.compress.Compression;
+import dev.weir.dataplane.config.RuntimeConfig;
+import dev.weir.dataplane.pipeline.PipelineNames;
+import dev.weir.dataplane.routing.HostNames;
+import dev.weir.dataplane.routing.RouteMatch;
+import dev.weir.snapshot.CachePolicy;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The HTTP cache of routes with a {@code cache} policy (RFC 9111, shared cache), between the HTTP
+ * codec and the proxy (and in front of {@link CompressionHandler}, so that what it stores is what the
+ * client got: compressed variants, keyed by the encoding the route negotiates).
+ *
+ * <p>Each request head that arrives is looked up. A fresh hit is answered here, the proxy never sees
+ * the request; so is a hit whose revalidation may wait ({@code stale-while-revalidate}: the request
+ * then goes on to the proxy with the stored validators and its answer only freshens the cache). A miss
+ * of a GET joins the key's flight ({@link CollapsedForwarding}): the first goes on to the proxy and
+ * its response is stored as it passes on its way out; later ones wait here (reads held) and are
+ * answered from what it stored, or go on themselves if it stored nothing. A stale hit goes on with
+ * the stored validators: a 304 is answered from the freshened entry, a 5xx (or a proxy-made 502/503/504)
+ * from the stale one where {@code stale-if-error} allows. Responses leave in request order, so one
+ * queue entry per request that went on pairs each response with its request; a hit is answered here
+ * only when nothing is queued (a pipelined request behind others just goes on).
+ *
+ * <p>In the pipeline of every connection accepted while the snapshot has a route with a cache; a
+ * connection accepted before gets one when a request first goes to such a route ({@link #install}).
+ */
+public final class CacheHandler extends ChannelDuplexHandler {
+
+  /** What happens to the response of a request that went on to the proxy. */
+  private enum Mode {
+    /** Not cacheable (another route, a method other than GET/HEAD, a Range request): untouched. */
+    PASS,
+    /** An unsafe method on a cached route: a success invalidates the URL's stored responses (§4.4). */
+    INVALIDATE,
+    /** A miss: stored if the rules allow. */
+    STORE,
+    /** A stale hit asked the upstream with validators: 304 answers from the entry. */
+    REVALIDATE,
+    /** As REVALIDATE, but the client already got the stale entry: nothing goes to it. */
+    BACKGROUND
+  }
+
+  /** A request that went on to the proxy, and what its response does to the cache. */
+  private static final class Entry {
+    final Mode mode;
+    final RouteMatch route;
+    final CacheKey key;
+    final HttpMethod method;
+    /** The client's headers as they arrived (the proxy rewrites the request's own): Vary, conditionals. */
+    final HttpHeaders requestHeaders;
+    final StoredResponse stored;
+    final Lookup lookup;
+    final CollapsedForwarding.Leader leader;
+    final long requestTimeMillis;
+    boolean started;
+    /** The upstream's response is not passed on (a 304 or an error answered from the entry, a background fetch). */
+    boolean swallow;
+    int status;
+    HttpHeaders head;
+    String connection;
+    long responseTimeMillis;
+    byte[] body;
+    int length;
+    boolean capturing;
+
+    Entry(Mode mode, RouteMatch route, CacheKey key, HttpMethod method, HttpHeaders requestHeaders, Lookup lookup,
+        CollapsedForwarding.Leader leader, long now) {
+      this.mode = mode;
+      this.route = route;
+      this.key = key;
+      this.method = method;
+      this.requestHeaders = requestHeaders;
+      this.lookup = lookup;
+      this.stored = lookup == null ? null : lookup.stored();
+      this.leader = leader;
+      this.requestTimeMillis = now;
+    }
+
+    String statusHeader() {
+      return route == null || route.route().cache() == null ? null : route.route().cache().statusHeaderName();
+    }
+  }
+
+  /** A miss waiting for another request's fetch of its key; its messages wait in {@link #held}. */
+  private record Parked(CollapsedForwarding.Waiter waiter, RouteMatch route, CacheKey key, HttpRequest request, HttpHeaders keyHeaders) {}
+
+  private static final PassEntry PASS = new PassEntry();
+
+  /** The entry of requests that do nothing to the cache (shared: it has no state). */
+  private static final class PassEntry {}
+
+  private final ProxyContext px;
+  private final ResponseCaching caching;
+  private final HttpCache cache;
+  private final ArrayDeque<Object> queue = new ArrayDeque<>(2); // Entry or PASS, one per request that went on
+  private final ArrayDeque<Object> held = new ArrayDeque<>(2);
+  private final RequestRecord record = new RequestRecord();
+  private ChannelHandlerContext ctx;
+  private Parked parked;
+  private boolean readHeld;
+  /** The rest of a request answered here is dropped. */
+  private boolean skipBody;
+  private boolean http2Stream;
+  private String clientIp = "unknown";
+
+  public CacheHandler(ProxyContext px) {
+    this.px = px;
+    this.caching = px.caching();
+    this.cache = caching.cache();
+  }
+
+  /**
+   * Puts a cache handler in front of the proxy (and of its compression handler) on a connection that
+   * has none, when the proxy is about to serve {@code current} for a route with a cache. The current
+   * request and the pipelined ones queued behind it are already the proxy's: the current one's
+   * response is stored if it may be (it leads its key's flight if no other request does), the others
+   * pass.
+   */
+  static void install(ChannelHandlerContext proxy, ProxyContext px, HttpRequest current, RouteMatch route, Iterable<HttpRequest> queued) {
+    if (px.caching() == null || proxy.pipeline().get(CacheHandler.class) != null) {
+      return;
+    }
+    CacheHandler h = new CacheHandler(px);
+    ChannelHandlerContext compression = proxy.pipeline().context(CompressionHandler.class);
+    proxy.pipeline().addBefore(compression != null ? compression.name() : proxy.name(), PipelineNames.CACHE, h);
+    h.queue.add(h.entryForProxy(current, route));
+    for (HttpRequest r : queued) {
+      if (r != current) {
+        h.queue.add(PASS);
+      }
+    }
+  }
+
+  private Object entryForProxy(HttpRequest request, RouteMatch route) {
+    if (!HttpMethod.GET.equals(request.method()) || request.headers().contains(HttpHeaderNames.RANGE)) {
+      return PASS;
+    }
+    CacheKey key = key(request, route);
+    HttpHeaders keyHeaders = keyHeaders(request, route);
+    Lookup l = cache.lookup(key, request.method(), keyHeaders);
+    if (l.kind() != Lookup.Kind.MISS) {
+      return PASS;
+    }
+    CollapsedForwarding.Leader leader = caching.flights().tryLead(key).orElse(null);
+    return new Entry(Mode.STORE, route, key, request.method(), keyHeaders, l, leader, cache.nowMillis());
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    Channel ch = ctx.channel();
+    http2Stream = ch instanceof Http2StreamChannel;
+    SocketAddress remote = http2Stream && ch.parent() != null ? ch.parent().remoteAddress() : ch.remoteAddress();
+    if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      clientIp = NetUtil.toAddressString(inet.getAddress());
+    }
+  }
+
+  // ---- inbound: requests ----
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (parked != null) {
+      held.add(msg);
+      return;
+    }
+    onMessage(msg);
+  }
+
+  private void onMessage(Object msg) {
+    if (msg instanceof HttpRequest request) {
+      skipBody = false;
+      if (onRequest(request)) {
+        return;
+      }
+    } else if (skipBody && msg instanceof HttpContent content) {
+      skipBody = !(content instanceof LastHttpContent);
+      content.release();
+      return;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** True when the request was answered here or is waiting; false: it goes on (its entry is queued). */
+  private boolean onRequest(HttpRequest request) {
+    RuntimeConfig config = px.config().current();
+    RouteMatch route = !config.caches() || request.decoderResult().isFailure() ? null
+        : config.routes().match(request.headers().get(HttpHeaderNames.HOST), request.uri(), request.method().name(),
+            request.headers()::getAll).orElse(null);
+    CachePolicy policy = route == null ? null : route.route().cache();
+    if (policy == null || HttpUtil.is100ContinueExpected(request) || request.headers().contains(HttpHeaderNames.UPGRADE)) {
+      queue.add(PASS);
+      return false;
+    }
+    CacheKey key = key(request, route);
+    HttpMethod method = request.method();
+    if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+      boolean unsafe = !HttpMethod.OPTIONS.equals(method) && !HttpMethod.TRACE.equals(method);
+      queue.add(unsafe ? new Entry(Mode.INVALIDATE, route, key, method, null, null, null, 0) : PASS);
+      result(route, "bypass");
+      return false;
+    }
+    if (request.headers().contains(HttpHeaderNames.RANGE)) {
+      queue.add(new Entry(Mode.PASS, route, key, method, null, null, null, 0));
+      result(route, "bypass");
+      return false;
+    }
+    HttpHeaders keyHeaders = keyHeaders(request, route);
+    Lookup l = cache.lookup(key, method, keyHeaders);
+    boolean idle = queue.isEmpty();
+    switch (l.kind()) {
+      case BYPASS_METHOD, BYPASS_PRECONDITION -> {
+        queue.add(new Entry(Mode.PASS, route, key, method, null, null, null, 0));
+        result(route, "bypass");
+        return false;
+      }
+      case ONLY_IF_CACHED_MISS -> {
+        if (!idle) {
+          queue.add(PASS);
+          return false;
+        }
+        answer(request, route, plain(HttpResponseStatus.GATEWAY_TIMEOUT, "not in the cache (only-if-cached)"), "MISS", "miss");
+        return true;
+      }
+      case HIT -> {
+        Freshness.State state = l.freshness().state();
+        if (state != Freshness.State.STALE && idle) {
+          boolean background = state == Freshness.State.STALE_WHILE_REVALIDATE && HttpMethod.GET.equals(method)
+              && HttpUtil.isKeepAlive(request) && !draining();
+          if (background) {
+            ReferenceCountUtil.retain(request); // answering releases it; the background fetch still needs it
+          }
+          answer(request, route, fromStore(method, keyHeaders, l.stored(), l.freshness().ageSeconds(), route),
+              state == Freshness.State.FRESH ? "HIT" : "STALE", state == Freshness.State.FRESH ? "hit" : "stale");
+          if (background) {
+            revalidateInBackground(request, route, key, keyHeaders, l);
+          }
+          return true;
+        }
+        // Must revalidate first (or a pipelined request behind others: ask the upstream too).
+        HttpHeaders client = copy(keyHeaders, request);
+        Revalidation.prepareUpstreamRequest(request.headers(), l.stored());
+        queue.add(new Entry(Mode.REVALIDATE, route, key, method, client, l, null, cache.nowMillis()));
+        return false;
+      }
+      default -> { // MISS
+        if (HttpMethod.HEAD.equals(method)) {
+          queue.add(new Entry(Mode.PASS, route, key, method, null, null, null, 0)); // a HEAD answer has no body to store
+          result(route, "miss");
+          return false;
+        }
+        if (!idle) {
+          queue.add(new Entry(Mode.STORE, route, key, method, copy(keyHeaders, request), l, null, cache.nowMillis()));
+          return false;
+        }
+        CollapsedForwarding.Ticket t = caching.flights().join(key, ctx.executor(), outcome -> waitOver(outcome));
+        if (t instanceof CollapsedForwarding.Leader leader) {
+          queue.add(new Entry(Mode.STORE, route, key, method, copy(keyHeaders, request), l, leader, cache.nowMillis()));
+          return false;
+        }
+        parked = new Parked((CollapsedForwarding.Waiter) t, route, key, request, keyHeaders);
+        held.add(request);
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Sends the request on with the stored validators after answering it from the stale entry; its
+   * response freshens (or replaces) the entry and reaches nobody. One per key at a time.
+   */
+  private void revalidateInBackground(HttpRequest request, RouteMatch route, CacheKey key, HttpHeaders keyHeaders, Lookup l) {
+    Optional<CollapsedForwarding.Leader> leader = caching.flights().tryLead(key);
+    if (leader.isEmpty()) {
+      ReferenceCountUtil.release(request);
+      return; // another request revalidates it already
+    }
+    skipBody = false; // the rest of the request goes on with it
+    HttpHeaders client = copy(keyHeaders, request);
+    Revalidation.prepareUpstreamRequest(request.headers(), l.stored());
+    queue.add(new Entry(Mode.BACKGROUND, route, key, request.method(), client, l, leader.get(), cache.nowMillis()));
+    ctx.fireChannelRead(request);
+  }
+
+  /** Called on this channel's loop when the flight this request waited for ended. */
+  private void waitOver(CollapsedForwarding.Outcome outcome) {
+    Parked p = parked;
+    if (p == null) {
+      return;
+    }
+    parked = null;
+    if (!ctx.channel().isActive()) {
+      releaseHeld();
+      return;
+    }
+    held.poll(); // the parked request's head
+    boolean answered = false;
+    if (outcome.kind() == CollapsedForwarding.Outcome.Kind.STORED) {
+      Lookup l = cache.lookup(p.key(), p.request().method(), p.keyHeaders());
+      if (l.kind() == Lookup.Kind.HIT && l.freshness().servable()) {
+        answer(p.request(), p.route(), fromStore(p.request().method(), p.keyHeaders(), l.stored(), l.freshness().ageSeconds(), p.route()),
+            "HIT", "collapsed");
+        answered = true;
+      }
+    }
+    if (!answered) {
+      queue.add(new Entry(Mode.STORE, p.route(), p.key(), p.request().method(), copy(p.keyHeaders(), p.request()),
+          null, null, cache.nowMillis()));
+      ctx.fireChannelRead(p.request());
+    }
+    while (parked == null && !held.isEmpty()) {
+      onMessage(held.poll());
+    }
+    if (parked == null) {
+      ctx.fireChannelReadComplete(); // the proxy flushes what it sent on and reads again
+      if (readHeld) {
+        readHeld = false;
+        ctx.read();
+      }
+    }
+  }
+
+  @Override
+  public void read(ChannelHandlerContext ctx) {
+    if (parked != null) {
+      readHeld = true; // nothing more is read while a request waits: its answer comes first
+      return;
+    }
+    ctx.read();
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (parked == null) {
+      ctx.fireChannelReadComplete();
+    } else {
+      ctx.flush();
+    }
+  }
+
+  // ---- answering from the cache ----
+
+  private FullHttpResponse fromStore(HttpMethod method, HttpHeaders client, StoredResponse stored, long age, RouteMatch route) {
+    if (ClientConditionals.evaluate(method, client, stored) == ClientConditionals.Result.NOT_MODIFIED) {
+      return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER,
+          ClientConditionals.notModifiedHeaders(stored, age), EmptyHttpHeaders.INSTANCE);
+    }
+    HttpHeaders headers = HttpCache.responseHeaders(stored, age);
+    ByteBuf body = HttpMethod.HEAD.equals(method) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(stored.body());
+    return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(stored.status()), body, headers,
+        EmptyHttpHeaders.INSTANCE);
+  }
+
+  private static FullHttpResponse plain(HttpResponseStatus status, String message) {
+    ByteBuf body = Unpooled.copiedBuffer(message + "\n", java.nio.charset.StandardCharsets.UTF_8);
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8").setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+    return r;
+  }
+
+  /** Answers a request here (nothing queued before it), records it like the proxy records its own. */
+  private void answer(HttpRequest request, RouteMatch route, FullHttpResponse response, String xcache, String result) {
+    skipBody = !(request instanceof LastHttpContent);
+    String header = route.route().cache().statusHeaderName();
+    if (header != null) {
+      response.headers().set(header, xcache);
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining();
+    if (!http2Stream) {
+      if (!keepAlive) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      }
+    }
+    long now = ctx.channel().eventLoop().ticker().nanoTime();
+    record.begin(now, request.method().name(), request.uri(), http2Stream ? "HTTP/2.0" : request.protocolVersion().text(), clientIp);
+    if (px.stats().wantsRequestDetails()) {
+      HttpHeaders h = request.headers();
+      record.headers(h.get(HttpHeaderNames.HOST), h.get(HttpHeaderNames.USER_AGENT), h.get(ForwardedHeaders.X_REQUEST_ID));
+      if (record.requestId() == null) {
+        record.requestId(ForwardedHeaders.newRequestId());
+      }
+    }
+    record.route(route.name());
+    record.status(response.status().code());
+    record.addSent(response.content().readableBytes());
+    px.stats().requestCompleted(route.name(), response.status().code());
+    result(route, result);
+    ReferenceCountUtil.release(request);
+    var written = ctx.writeAndFlush(response);
+    if (!keepAlive && !http2Stream) {
+      written.addListener(ChannelFutureListener.CLOSE);
+    }
+    if (record.end(ctx.channel().eventLoop().ticker().nanoTime())) {
+      px.stats().requestFinished(record);
+    }
+  }
+
+  private boolean draining() {
+    FrontendHandler proxy = ctx.pipeline().get(FrontendHandler.class);
+    return proxy != null && proxy.draining();
+  }
+
+  private void result(RouteMatch route, String result) {
+    px.stats().cacheResult(route.name(), result);
+  }
+
+  // ---- outbound: responses ----
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (!(msg instanceof io.netty.handler.codec.http.HttpObject) || queue.isEmpty()) {
+      ctx.write(msg, promise);
+      return;
+    }
+    Object head = queue.peek();
+    if (!(head instanceof Entry e)) {
+      if (msg instanceof LastHttpContent && !interim(msg)) {
+        queue.poll();
+      }
+      ctx.write(msg, promise);
+      return;
+    }
+    if (msg instanceof HttpResponse response) {
+      int code = response.status().code();
+      if (code < 200 && code != 101) {
+        if (e.mode == Mode.BACKGROUND) {
+          ReferenceCountUtil.release(msg);
+          promise.trySuccess();
+        } else {
+          ctx.write(msg, promise);
+        }
+        return;
+      }
+      onResponseHead(e, response);
+      if (e.swallow) {
+        if (msg instanceof HttpContent c) {
+          capture(e, c.content());
+        }
+        ReferenceCountUtil.release(msg);
+        if (msg instanceof LastHttpContent) {
+          onResponseEnd(e, promise);
+        } else {
+          promise.trySuccess();
+        }
+        return;
+      }
+      if (msg instanceof HttpContent c) {
+        capture(e, c.content());
+      }
+      if (msg instanceof LastHttpContent) {
+        ctx.write(msg, promise);
+        onResponseEnd(e, null);
+      } else {
+        ctx.write(msg, promise);
+      }
+      return;
+    }
+    if (msg instanceof HttpContent content && e.started) {
+      capture(e, content.content());
+      boolean last = content instanceof LastHttpContent;
+      if (e.swallow) {
+        content.release();
+        if (last) {
+          onResponseEnd(e, promise);
+        } else {
+          promise.trySuccess();
+        }
+        return;
+      }
+      ctx.write(msg, promise);
+      if (last) {
+        onResponseEnd(e, null);
+      }
+      return;
+    }
+    ctx.write(msg, promise);
+  }
+
+  private static boolean interim(Object msg) {
+    return msg instanceof HttpResponse r && r.status().code() < 200 && r.status().code() != 101;
+  }
+
+  private void onResponseHead(Entry e, HttpResponse response) {
+    e.started = true;
+    e.status = response.status().code();
+    e.connection = response.headers().get(HttpHeaderNames.CONNECTION);
+    String header = e.statusHeader();
+    switch (e.mode) {
+      case PASS -> setIfAbsent(response, header, "BYPASS");
+      case INVALIDATE -> {
+        if (e.status < 400) {
+          cache.storage().invalidate(e.key);
+        }
+        setIfAbsent(response, header, "BYPASS");
+      }
+      default -> {
+        if ((e.mode == Mode.REVALIDATE || e.mode == Mode.BACKGROUND) && e.status == 304) {
+          e.swallow = true;
+          e.head = new DefaultHttpHeaders().set(response.headers());
+          e.responseTimeMillis = cache.nowMillis();
+          return;
+        }
+        if (e.mode == Mode.REVALIDATE && e.status >= 500 && cache.mayServeStaleOnError(e.stored, e.lookup.request())) {
+          e.swallow = true;
+          return;
+        }
+        e.swallow = e.mode == Mode.BACKGROUND;
+        long length = HttpUtil.getContentLength(response, -1L);
+        Storability s = cache.storability(e.method, e.requestHeaders, e.status, response.headers(), length);
+        long limit = e.route.route().cache().objectLimit();
+        if (s.storable() && length <= limit) {
+          e.capturing = true;
+          e.head = new DefaultHttpHeaders().set(response.headers());
+          e.responseTimeMillis = cache.nowMillis();
+          e.body = new byte[length >= 0 ? (int) length : 4096];
+        }
+        if (!e.swallow) {
+          setIfAbsent(response, header, "MISS");
+          result(e.route, "miss");
+        }
+      }
+    }
+  }
+
+  private static void setIfAbsent(HttpResponse response, String header, String value) {
+    if (header != null && !response.headers().contains(header)) {
+      response.headers().set(header, value);
+    }
+  }
+
+  /** Copies body bytes of a response being stored, and stops (storing nothing) past the route's object limit. */
+  private void capture(Entry e, ByteBuf content) {
+    if (!e.capturing || !content.isReadable()) {
+      return;
+    }
+    int n = content.readableBytes();
+    long limit = e.route.route().cache().objectLimit();
+    if ((long) e.length + n > limit) {
+      e.capturing = false;
+      e.body = null;
+      return;
+    }
+    if (e.length + n > e.body.length) {
+      e.body = Arrays.copyOf(e.body, (int) Math.min(limit, Math.max((long) e.body.length * 2, e.length + n)));
+    }
+    content.getBytes(content.readerIndex(), e.body, e.length, n);
+    e.length += n;
+  }
+
+  /**
+   * The response of {@code e} is complete: stores it, or freshens the entry from a 304, and answers a
+   * swallowed one from the entry. {@code promise} is that of the last write of a swallowed response.
+   */
+  private void onResponseEnd(Entry e, ChannelPromise promise) {
+    queue.poll();
+    try {
+      if (e.swallow && e.status == 304 && e.head != null) {
+        Optional<StoredResponse> fresh =
+            cache.freshen(e.key, e.stored, e.requestHeaders, e.head, e.requestTimeMillis, e.responseTimeMillis);
+        if (e.leader != null) {
+          fresh.ifPresentOrElse(e.leader::stored, e.leader::notStored);
+        }
+        if (e.mode == Mode.BACKGROUND) {
+          promise.trySuccess();
+          return;
+        }
+        StoredResponse s = fresh.orElse(e.stored);
+        sendFromStore(e, s, fresh.isPresent() ? "REVALIDATED" : "STALE", fresh.isPresent() ? "revalidated" : "stale", promise);
+        return;
+      }
+      if (e.swallow && e.mode == Mode.REVALIDATE) { // an error answered from the stale entry
+        sendFromStore(e, e.stored, "STALE", "stale", promise);
+        return;
+      }
+      StoreResult stored = null;
+      if (e.capturing) {
+        byte[] body = e.length == e.body.length ? e.body : Arrays.copyOf(e.body, e.length);
+        stored = cache.store(e.key, e.method, e.requestHeaders, e.status, e.head, body, e.requestTimeMillis, e.responseTimeMillis);
+      }
+      if (e.leader != null) {
+        if (stored != null && stored.isStored()) {
+          e.leader.stored(stored.stored());
+        } else {
+          e.leader.notStored();
+        }
+      }
+      if (promise != null) {
+        promise.trySuccess(); // a background fetch's last write
+      }
+    } finally {
+      if (e.leader != null) {
+        e.leader.close(); // a no-op once completed; waiters never hang
+      }
+    }
+  }
+
+  private void sendFromStore(Entry e, StoredResponse s, String xcache, String result, ChannelPromise promise) {
+    FullHttpResponse r = fromStore(e.method, e.requestHeaders, s, s.currentAgeSeconds(cache.nowMillis()), e.route);
+    String header = e.statusHeader();
+    if (header != null) {
+      r.headers().set(header, xcache);
+    }
+    if (e.connection != null && !http2Stream) {
+      r.headers().set(HttpHeaderNames.CONNECTION, e.connection); // the proxy's keep-alive decision stands
+    }
+    result(e.route, result);
+    ctx.write(r, promise);
+  }
+
+  // ---- keys ----
+
+  private static CacheKey key(HttpRequest request, RouteMatch route) {
+    return new CacheKey(route.name(), HostNames.normalize(request.headers().get(HttpHeaderNames.HOST)), request.uri());
+  }
+
+  /**
+   * The headers the Vary key is made from: the request's own, except that on a route that compresses,
+   * Accept-Encoding is replaced by the coding the route would answer with, so that every client that
+   * gets the same bytes shares one stored variant.
+   */
+  private static HttpHeaders keyHeaders(HttpRequest request, RouteMatch route) {
+    Compression c = route.compression();
+    if (c == null) {
+      return request.headers();
+    }
+    HttpHeaders h = new DefaultHttpHeaders().set(request.headers());
+    h.set(HttpHeaderNames.ACCEPT_ENCODING, c.negotiate(request).accepted().token());
+    return h;
+  }
+
+  /** {@code keyHeaders} if already a copy, else a copy of the request's headers (the proxy changes those). */
+  private static HttpHeaders copy(HttpHeaders keyHeaders, HttpRequest request) {
+    return keyHeaders != request.headers() ? keyHeaders : new DefaultHttpHeaders().set(request.headers());
+  }
+
+  // ---- the end ----
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cleanUp();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    cleanUp();
+  }
+
+  private void cleanUp() {
+    if (parked != null) {
+      parked.waiter().cancel();
+      parked = null;
+    }
+    releaseHeld();
+    for (Object o : queue) {
+      if (o instanceof Entry e && e.leader != null) {
+        e.leader.close();
+      }
+    }
+    queue.clear();
+  }
+
+  private void releaseHeld() {
+    Object m;
+    while ((m = held.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
+  }
+}
