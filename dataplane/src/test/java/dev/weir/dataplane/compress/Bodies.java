@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 import java.util.zip.GZIPInputStream;
 
 /** Test bodies (seeded, so every run sees the same bytes) and independent decoders for each coding. */
-final class Bodies {
+public final class Bodies {
 
   private static final String[] WORDS = {
     "id", "name", "price", "currency", "EUR", "available", "true", "false", "tags", "sale", "category",
@@ -71,7 +71,7 @@ final class Bodies {
   }
 
   /** Decodes a complete encoded body with the coding's reference decoder (not ours: we have none). */
-  static byte[] decode(ContentCoding coding, byte[] encoded) {
+  public static byte[] decode(ContentCoding coding, byte[] encoded) {
     if (coding == ContentCoding.BROTLI) {
       return brotli(encoded, true);
     }
