@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * and is reported to the cluster's endpoints ({@code started}, then {@code finished} exactly once with
  * its {@link Outcome}). A failed attempt is tried again, on another endpoint, when the route's
  * {@link RetryPolicy} lists the condition ({@code connect-failure}, {@code reset}, {@code timeout}
- * (the per-try timeout), {@code 5xx}, {@code retriable-status}), attempts are left, nothing of the
+ * (the per-try timeout, which counts from the later of the attempt's start and the end of the
+ * client's request, so that a slow upload is never the endpoint's fault), {@code 5xx},
+ * {@code retriable-status}), attempts are left, nothing of the
  * response went to the client yet (not even a 1xx), the method may be resent, the request body was
  * kept (or none of it was sent), the route's request timeout has time left, and the cluster's retry
  * budget has room; after a full-jitter backoff scheduled on the event loop. A 5xx that is retried is
@@ -114,7 +116,13 @@ final class Exchange implements UpstreamUser {
   private final List<EndpointState> tried = new ArrayList<>(2);
   /** Between {@code started} and {@code finished} of the current attempt. */
   private boolean attemptOpen;
+  /**
+   * When the current attempt's per-try clock started: at the later of the attempt's start and the
+   * end of the client's request, so that a client still uploading is never the endpoint's timeout.
+   */
   private long attemptStartedAt;
+  /** The per-try clock of the current attempt runs (the attempt is open and the whole request is in). */
+  private boolean perTryRunning;
   /** What the current attempt's final response head said; null before it. */
   private Outcome headOutcome;
   /** Attempts made, the first included (what the policy's {@code attempts} bounds). */
@@ -314,6 +322,7 @@ final class Exchange implements UpstreamUser {
     }
     if (content instanceof LastHttpContent) {
       requestComplete = true;
+      startPerTryClock();
     }
     keep(content);
     if (upstream == null) {
@@ -471,10 +480,35 @@ final class Exchange implements UpstreamUser {
     attemptOpen = true;
     headOutcome = null;
     attemptStartedAt = lastActivity = now();
-    if (perTryNanos > 0) {
+    // A complete request: the clock covers the connect too. Otherwise it starts at the request's end.
+    perTryRunning = requestComplete;
+    if (perTryNanos > 0 && perTryRunning) {
       scheduleCheck(attemptStartedAt);
     }
     connect(false);
+  }
+
+  /**
+   * The whole request has arrived (and goes upstream now, or as soon as the connection is made): as
+   * Envoy does, the current attempt's per-try timeout counts from here, not from when it began.
+   */
+  private void startPerTryClock() {
+    if (attemptOpen && !perTryRunning) {
+      perTryRunning = true;
+      attemptStartedAt = now();
+      if (perTryNanos > 0) {
+        scheduleCheck(attemptStartedAt);
+      }
+    }
+  }
+
+  /**
+   * How a timeout of the current attempt counts for its endpoint: a timeout when the endpoint had the
+   * whole request (or held back its body: its connection not writable), else cancelled, since the
+   * client is the one still sending and that says nothing about the endpoint.
+   */
+  private Outcome timeoutOutcome() {
+    return requestComplete || (upstream != null && !upstream.isWritable()) ? Outcome.TIMEOUT : Outcome.CANCELLED;
   }
 
   /** Ends the current attempt, once, with {@code outcome}. */
@@ -892,7 +926,7 @@ final class Exchange implements UpstreamUser {
     if (waitingOnClient) {
       lastActivity = now; // the client is the slow side; that is not the upstream's timeout
     }
-    if (perTryNanos > 0 && attemptOpen && headOutcome == null && now - attemptStartedAt >= perTryNanos
+    if (perTryNanos > 0 && attemptOpen && perTryRunning && headOutcome == null && now - attemptStartedAt >= perTryNanos
         && (requestTimeoutNanos == 0 || now - startedAt < requestTimeoutNanos)) {
       attemptFailed("timeout", Outcome.TIMEOUT, UpstreamError.RESPONSE_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time");
       if (!finished) {
@@ -901,7 +935,7 @@ final class Exchange implements UpstreamUser {
       return;
     }
     if (requestTimeoutNanos > 0 && now - startedAt >= requestTimeoutNanos) {
-      endAttempt(Outcome.TIMEOUT);
+      endAttempt(timeoutOutcome());
       px.stats().upstreamError(route.name(), UpstreamError.RESPONSE_TIMEOUT);
       if (responseStarted) {
         abort("response not complete within the route's request timeout");
@@ -913,7 +947,7 @@ final class Exchange implements UpstreamUser {
     }
     long idle = now - lastActivity;
     if (idle >= timeoutNanos) {
-      endAttempt(Outcome.TIMEOUT);
+      endAttempt(timeoutOutcome());
       px.stats().upstreamError(route.name(), UpstreamError.RESPONSE_TIMEOUT);
       if (responseStarted) {
         abort("upstream stalled mid-response");
@@ -935,7 +969,7 @@ final class Exchange implements UpstreamUser {
     if (requestTimeoutNanos > 0) {
       delay = Math.min(delay, requestTimeoutNanos - (now - startedAt));
     }
-    if (perTryNanos > 0 && attemptOpen && headOutcome == null) {
+    if (perTryNanos > 0 && attemptOpen && perTryRunning && headOutcome == null) {
       delay = Math.min(delay, perTryNanos - (now - attemptStartedAt));
     }
     timer.request(this, now, Math.max(0, delay));
