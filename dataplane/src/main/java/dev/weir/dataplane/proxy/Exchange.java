@@ -129,6 +129,12 @@ final class Exchange implements UpstreamUser {
   private int tries;
   /** Bumped by every connect: the completion of an abandoned one is ignored. */
   private int connectSeq;
+  /**
+   * The current connect (number {@link #connectSeq}) holds a {@code max-pending} slot. Given back
+   * once: when it completes, or when the exchange stops waiting for it (its attempt ended: per-try
+   * or request timeout, the client left), whichever comes first.
+   */
+  private boolean pendingSlot;
   private boolean staleRetried;
   private boolean requestSlot = true;
   private boolean retrySlot;
@@ -513,6 +519,7 @@ final class Exchange implements UpstreamUser {
 
   /** Ends the current attempt, once, with {@code outcome}. */
   private void endAttempt(Outcome outcome) {
+    releasePending(); // nobody waits for that connection any more
     if (attemptOpen) {
       attemptOpen = false;
       binding.endpoints.finished(endpoint, outcome);
@@ -529,13 +536,21 @@ final class Exchange implements UpstreamUser {
     int seq = ++connectSeq;
     Future<Channel> f = px.upstreams().acquire(loop, address, protocol, cluster.tls(), connectTimeoutMillis, fresh);
     if (f.isDone()) {
-      onConnected(f, seq, false);
+      onConnected(f, seq);
     } else if (!load.tryStartPending(resilience.pendingLimit())) {
       connectSeq++; // this connect is not ours any more: its connection goes to the pool
-      f.addListener(done -> onConnected(f, seq, false));
+      f.addListener(done -> onConnected(f, seq));
       overloaded("max-pending");
     } else {
-      f.addListener(done -> onConnected(f, seq, true));
+      pendingSlot = true;
+      f.addListener(done -> onConnected(f, seq));
+    }
+  }
+
+  private void releasePending() {
+    if (pendingSlot) {
+      pendingSlot = false;
+      load.pendingDone();
     }
   }
 
@@ -569,9 +584,9 @@ final class Exchange implements UpstreamUser {
     connection.closeFuture().addListener(c -> load.connectionClosed());
   }
 
-  private void onConnected(Future<Channel> f, int seq, boolean pending) {
-    if (pending) {
-      load.pendingDone();
+  private void onConnected(Future<Channel> f, int seq) {
+    if (seq == connectSeq) {
+      releasePending(); // (an abandoned connect gave its slot back already: pendingSlot is not its any more)
     }
     if (f.isSuccess()) {
       countConnection(f.getNow());

@@ -16,7 +16,10 @@ import dev.weir.dataplane.testing.HttpTestClient.Response;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.ClusterResilience;
 import dev.weir.snapshot.Endpoint;
+import dev.weir.snapshot.RetryPolicy;
+import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.UpstreamProtocol;
+import dev.weir.snapshot.UpstreamTls;
 import io.micrometer.core.instrument.Counter;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -118,6 +121,25 @@ class CircuitBreakerMirrorTest extends FaultyBackendsFixture {
       assertEquals(1, h2.connections(), "one HTTP/2 connection, shared by the streams of its loop");
       assertEquals(3, ok, "every request on the connected loop is served");
       assertEquals(3, refused, "every request on the other loop would need a second connection");
+    }
+  }
+
+  @Test
+  void aPendingSlotIsGivenBackWhenTheExchangeStopsWaiting() throws Exception {
+    // Connects are taken by the kernel (the backlog), but nobody ever answers the TLS handshake.
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Cluster c = new Cluster("pend", List.of(new Endpoint("127.0.0.1", silent.getLocalPort())), UpstreamProtocol.HTTP1,
+          new UpstreamTls("silent.test", null, false), limits(0, 0, 0));
+      RetryPolicy oneTry = new RetryPolicy(1, List.of("timeout"), List.of(), 100, 0, 0, false, 0);
+      apply(snapshot(1, List.of(c), route("pend", "pend", oneTry).withPolicy(new RoutePolicy(0, 3_000, 0, 0))));
+      TrafficState traffic = dp.traffic();
+      Response r = HttpTestClient.get(dp.httpPort(), "pend.test", "/");
+      long answeredAt = System.nanoTime();
+      assertEquals(504, r.status(), r.text());
+      Await.until("the max-pending slot is given back", Duration.ofMillis(200), () -> traffic.pendingRequests("pend") == 0);
+      System.out.println("[breaker] pending slot back " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answeredAt)
+          + " ms after the per-try 504 (connect timeout 3 s)");
+      Await.until("nothing in flight", () -> traffic.requestsInFlight("pend") == 0);
     }
   }
 
