@@ -345,7 +345,7 @@ final class Exchange implements UpstreamUser {
   void flushUpstream() {
     if (upstreamDirty && upstream != null) {
       upstreamDirty = false;
-      upstream.flush();
+      upstream.flush(); // may end the attempt at once (see onConnected): nothing may follow here
     }
   }
 
@@ -442,7 +442,8 @@ final class Exchange implements UpstreamUser {
       clientDirty = false;
       client.flush();
     }
-    if (client.isWritable()) {
+    // The client flush may have failed at once and aborted the exchange (upstream closed and nulled).
+    if (!finished && upstream != null && client.isWritable()) {
       upstream.read();
     }
   }
@@ -637,14 +638,24 @@ final class Exchange implements UpstreamUser {
     backend.bind(this);
     lastActivity = now();
     requestWritten = true;
-    upstream.write(request, upstream.voidPromise());
+    // A write or flush can fail at once (the connection reset as it was reused: EPIPE, ECONNRESET).
+    // The failure reaches onUpstreamClosed inside that call, which gives up this connection (a retry,
+    // an answer, a new connection for the same attempt): then this one must not be touched again.
+    Channel ch = upstream;
+    ch.write(request, ch.voidPromise());
     HttpContent content;
-    while ((content = early.poll()) != null) {
+    while (upstream == ch && (content = early.poll()) != null) {
       writeUpstream(content);
     }
+    if (upstream != ch) {
+      return;
+    }
     upstreamDirty = false;
-    upstream.flush();
-    upstream.read();
+    ch.flush();
+    if (upstream != ch) {
+      return;
+    }
+    ch.read();
     frontend.maybeRead();
   }
 

@@ -134,17 +134,25 @@ final class Mirror implements UpstreamUser {
       return;
     }
     backend.bind(this);
-    upstream.write(head, upstream.voidPromise());
+    // A write or flush to a stale pooled connection can fail at once, and ends this copy inside the
+    // call (onUpstreamClosed): then the connection is gone and must not be touched again.
+    Channel ch = upstream;
+    ch.write(head, ch.voidPromise());
     HttpContent c;
-    while ((c = body.poll()) != null) {
+    while (!done && (c = body.poll()) != null) {
       if (c instanceof LastHttpContent) {
-        lastWrite = upstream.write(c);
+        lastWrite = ch.write(c);
       } else {
-        upstream.write(c, upstream.voidPromise());
+        ch.write(c, ch.voidPromise());
       }
     }
-    upstream.flush();
-    upstream.read();
+    if (done) {
+      return; // end() released what is left of the body
+    }
+    ch.flush();
+    if (!done) {
+      ch.read();
+    }
   }
 
   @Override
