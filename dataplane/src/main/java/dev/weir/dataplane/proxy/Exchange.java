@@ -10,11 +10,13 @@ import dev.weir.snapshot.ClusterResilience;
 import dev.weir.snapshot.RetryPolicy;
 import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.UpstreamProtocol;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -64,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * kept (or none of it was sent), the route's request timeout has time left, and the cluster's retry
  * budget has room; after a full-jitter backoff scheduled on the event loop. A 5xx that is retried is
  * dropped (its connection closed); the last one is forwarded. The request body is kept for replay (and
- * for the mirror) as retained duplicates while it fits the policy's {@code bodyLimit()}, and dropped
+ * for the mirror), large chunks as retained duplicates and small ones copied together, while it fits the policy's {@code bodyLimit()}, and dropped
  * once it does not. A reused pooled connection found closed before any response (the upstream
  * closed it just as it was reused) is retried once per request on a fresh connection to the same
  * endpoint: that is still the same attempt (one started/finished pair) and takes neither an attempt
@@ -145,6 +147,15 @@ final class Exchange implements UpstreamUser {
   /** Retained duplicates of all request content so far, for replay and the mirror; null when not kept (or dropped). */
   private ArrayDeque<HttpContent> kept;
   private long keptBytes;
+  /**
+   * Chunks smaller than this are copied into {@link #keptTail} instead of kept as duplicates: a
+   * duplicate pins the whole read buffer it is a slice of, so a client trickling its body a byte per
+   * segment would otherwise hold one read buffer per byte while the body is still under the limit.
+   */
+  static final int COPY_BELOW = 2048;
+  private static final int TAIL_CAPACITY = 8192;
+  /** The last kept chunk when it is our own copy of small chunks, still taking more; else null. */
+  private ByteBuf keptTail;
   /** Some request body bytes were written upstream (on any attempt). */
   private boolean bodyWritten;
   private final UpstreamProtocol protocol;
@@ -875,21 +886,42 @@ final class Exchange implements UpstreamUser {
     }
   }
 
-  /** Keeps a duplicate of request content for replay and the mirror, while the body fits the limit. */
+  /**
+   * Keeps request content for replay and the mirror, while the body fits the limit: a duplicate of
+   * a large chunk, a copy of a small one (appended to the previous copy while it has room), so that
+   * what is kept costs about the body's size whatever the chunks were. Copies only grow past what a
+   * duplicate taken of them earlier (a replay queued mid-body) can see.
+   */
   private void keep(HttpContent content) {
     if (kept == null) {
       return;
     }
-    keptBytes += content.content().readableBytes();
+    ByteBuf data = content.content();
+    int n = data.readableBytes();
+    keptBytes += n;
     if (keptBytes > bodyLimit) {
       releaseKept(); // too big to replay: no retry once any of it went out, no mirror
       return;
     }
-    kept.add(content.retainedDuplicate());
+    if (content instanceof LastHttpContent || n >= COPY_BELOW) {
+      keptTail = null;
+      kept.add(content.retainedDuplicate());
+      return;
+    }
+    if (n == 0) {
+      return;
+    }
+    if (keptTail == null || keptTail.maxWritableBytes() < n) {
+      // Grows as needed (a duplicate taken of it earlier follows, it reads through this buffer).
+      keptTail = client.alloc().buffer(Math.max(n, 256), TAIL_CAPACITY);
+      kept.add(new DefaultHttpContent(keptTail));
+    }
+    keptTail.writeBytes(data, data.readerIndex(), n);
   }
 
   private void releaseKept() {
     ArrayDeque<HttpContent> k = kept;
+    keptTail = null;
     if (k != null) {
       kept = null;
       HttpContent c;

@@ -403,6 +403,46 @@ class FrontendHandlerTest {
     client.checkException();
   }
 
+  @Test
+  void aTrickledBodyIsKeptForReplayWithoutPinningItsReadBuffers() {
+    EmbeddedChannel first = upstreams.willConnect(false);
+    EmbeddedChannel second = upstreams.willConnect(false);
+    HttpRequest put = get("/trickle", "a.test");
+    put.setMethod(HttpMethod.PUT);
+    HttpUtil.setContentLength(put, 1000);
+    client.writeInbound(put);
+    // Each byte a slice of its own 8 KiB read buffer, as the decoder hands out a segment at a time.
+    List<io.netty.buffer.ByteBuf> readBuffers = new ArrayList<>();
+    byte[] expected = new byte[1000];
+    for (int i = 0; i < 1000; i++) {
+      io.netty.buffer.ByteBuf read = Unpooled.buffer(8192).writeZero(8192);
+      expected[i] = (byte) (i * 7);
+      read.setByte(i, expected[i]);
+      readBuffers.add(read);
+      client.writeInbound(new DefaultHttpContent(read.retainedSlice(i, 1)));
+      read.release(); // the decoder's own reference: only the slice holds it now
+    }
+    client.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+    drainRequest(first); // the upstream wrote (and so released) all of it
+    long pinned = readBuffers.stream().filter(b -> b.refCnt() > 0).count();
+    assertEquals(0, pinned, "read buffers still held by the replay copy of the body");
+    first.close(); // reset before any response: the PUT is replayed on another connection
+    runBackoff();
+    assertInstanceOf(HttpRequest.class, second.readOutbound());
+    java.io.ByteArrayOutputStream replayed = new java.io.ByteArrayOutputStream();
+    Object msg;
+    while ((msg = second.readOutbound()) != null) {
+      HttpContent c = (HttpContent) msg;
+      byte[] b = new byte[c.content().readableBytes()];
+      c.content().readBytes(b);
+      replayed.writeBytes(b);
+      c.release();
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, replayed.toByteArray(), "the replayed body is the body");
+    respond(second, "replayed");
+    assertEquals("replayed", readResponse().body());
+  }
+
   /** Runs the retry backoff timer (at most 25 ms for the first retry of the default policy). */
   private void runBackoff() {
     client.advanceTimeBy(30, java.util.concurrent.TimeUnit.MILLISECONDS);
