@@ -32,7 +32,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -87,8 +86,6 @@ final class Exchange implements UpstreamUser {
 
   /** On a 503 a circuit breaker answered: which one ({@code max-requests}, {@code max-pending}, {@code max-connections}). */
   static final String OVERLOADED = "x-weir-overloaded";
-  /** On an HTTP/2 upstream connection once it counts towards a cluster's {@code max-connections}. */
-  private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf(Exchange.class, "counted");
 
   private final FrontendHandler frontend;
   /** The frontend's record of this request: bytes, status, upstream; finished when the exchange is. */
@@ -540,13 +537,20 @@ final class Exchange implements UpstreamUser {
 
   private void connect(boolean fresh) {
     EventLoop loop = client.eventLoop();
-    // fresh: a replacement for a pooled connection that turned out dead, not one more connection
-    if (!fresh && load.connections() >= resilience.connectionLimit() && wouldOpenConnection(loop)) {
-      overloaded("max-connections");
-      return;
+    // The max-connections slot is taken before the connect starts (see ClusterLoad). fresh: a
+    // replacement for a pooled connection that turned out dead, not one more connection.
+    boolean opens = (fresh && protocol == UpstreamProtocol.HTTP1) || ClusterLoad.wouldOpen(px.upstreams(), loop, address, protocol, cluster.tls());
+    if (opens) {
+      if (fresh) {
+        load.openConnection();
+      } else if (!load.tryOpenConnection(resilience.connectionLimit(), px.upstreams(), loop)) {
+        overloaded("max-connections");
+        return;
+      }
     }
     int seq = ++connectSeq;
     Future<Channel> f = px.upstreams().acquire(loop, address, protocol, cluster.tls(), connectTimeoutMillis, fresh);
+    load.holdConnection(f, opens);
     if (f.isDone()) {
       onConnected(f, seq);
     } else if (!load.tryStartPending(resilience.pendingLimit())) {
@@ -566,42 +570,9 @@ final class Exchange implements UpstreamUser {
     }
   }
 
-  /** Whether this attempt's acquire would open a new connection (the ones {@code max-connections} counts). */
-  private boolean wouldOpenConnection(EventLoop loop) {
-    if (protocol == UpstreamProtocol.HTTP1) {
-      return px.upstreams().idleCount(loop, address, cluster.tls()) == 0;
-    }
-    return !px.upstreams().hasHttp2Connection(loop, address, cluster.tls());
-  }
-
-  /**
-   * Counts a new connection towards the cluster's {@code max-connections} until it closes: an HTTP/1.1
-   * connection that was not reused, or the HTTP/2 connection under a stream the first time a stream on
-   * it is handed out (a connection shared by two clusters with the same endpoint counts for the first).
-   */
-  private void countConnection(Channel ch) {
-    Channel connection;
-    if (protocol == UpstreamProtocol.HTTP1) {
-      if (UpstreamConnector.isReused(ch)) {
-        return;
-      }
-      connection = ch;
-    } else {
-      connection = ch.parent();
-      if (connection == null || connection.attr(COUNTED).setIfAbsent(Boolean.TRUE) != null) {
-        return;
-      }
-    }
-    load.connectionOpened();
-    connection.closeFuture().addListener(c -> load.connectionClosed());
-  }
-
   private void onConnected(Future<Channel> f, int seq) {
     if (seq == connectSeq) {
       releasePending(); // (an abandoned connect gave its slot back already: pendingSlot is not its any more)
-    }
-    if (f.isSuccess()) {
-      countConnection(f.getNow());
     }
     if (finished || seq != connectSeq || !attemptOpen) {
       if (f.isSuccess()) {

@@ -103,10 +103,21 @@ final class Mirror implements UpstreamUser {
   }
 
   private void start(long timeoutNanos, long connectTimeoutMillis) {
+    UpstreamCluster c = target.cluster();
+    // A copy's connections are the mirror cluster's connections like any other: counted, and limited.
+    boolean opens = ClusterLoad.wouldOpen(px.upstreams(), loop, endpoint.address(), c.protocol(), c.tls());
+    if (opens && !target.load().tryOpenConnection(target.binding().resilience.connectionLimit(), px.upstreams(), loop)) {
+      done = true;
+      release(body);
+      target.load().requestDone();
+      px.stats().circuitBreakerTrip(c.name(), "max-connections");
+      px.stats().mirrorRequest(c.name(), "skipped");
+      return;
+    }
     target.binding().endpoints.started(endpoint);
     timeout = loop.schedule(() -> end(Outcome.TIMEOUT, false, "no response in time"), timeoutNanos, TimeUnit.NANOSECONDS);
-    UpstreamCluster c = target.cluster();
     Future<Channel> f = px.upstreams().acquire(loop, endpoint.address(), c.protocol(), c.tls(), connectTimeoutMillis, false);
+    target.load().holdConnection(f, opens);
     if (f.isDone()) {
       onConnected(f);
     } else {

@@ -125,6 +125,93 @@ class CircuitBreakerMirrorTest extends FaultyBackendsFixture {
   }
 
   @Test
+  void aBurstOfConnectsStopsAtTheConnectionLimit() throws Exception {
+    try (SilentTlsBackend silent = new SilentTlsBackend()) {
+      Cluster c = new Cluster("burst", List.of(silent.endpoint()), UpstreamProtocol.HTTP1, new UpstreamTls("silent.test", null, false), limits(2, 0, 0));
+      apply(snapshot(1, List.of(c), route("burst", "burst", RetryPolicy.NONE).withPolicy(new RoutePolicy(0, 1_000, 0, 0))));
+      List<CompletableFuture<Response>> all = new java.util.ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        all.add(CompletableFuture.supplyAsync(() -> HttpTestClient.get(dp.httpPort(), "burst.test", "/")));
+      }
+      int refused = 0;
+      int timedOut = 0;
+      for (CompletableFuture<Response> f : all) {
+        Response r = f.get(5, TimeUnit.SECONDS);
+        if (r.status() == 503) {
+          assertEquals("max-connections", r.header("x-weir-overloaded"));
+          refused++;
+        } else {
+          assertEquals(504, r.status(), "the handshake never completes");
+          timedOut++;
+        }
+      }
+      System.out.println("[breaker] burst of 10 connects, max-connections=2: backend accepted " + silent.accepted() + ", 503=" + refused + " 504=" + timedOut);
+      assertTrue(silent.accepted() <= 2, "connects beyond the limit were made: " + silent.accepted());
+      assertEquals(8, refused);
+      Await.until("slots given back", () -> dp.traffic().pendingRequests("burst") == 0 && dp.traffic().requestsInFlight("burst") == 0);
+    }
+  }
+
+  @Test
+  void aShadowsConnectionsCountTowardsItsConnectionLimit() throws Exception {
+    FaultyBackend primary = backend("primary", Mode.OK);
+    try (SilentTlsBackend silent = new SilentTlsBackend()) {
+      Cluster shadow = new Cluster("silentshadow", List.of(silent.endpoint()), UpstreamProtocol.HTTP1, new UpstreamTls("silent.test", null, false),
+          limits(1, 0, 0));
+      apply(snapshot(1, List.of(cluster("main", null, primary), shadow),
+          route("shadowed", "main", null).withTraffic(null, null, "silentshadow").withPolicy(new RoutePolicy(0, 1_000, 0, 0))));
+      try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+        for (int i = 0; i < 5; i++) {
+          assertEquals(200, c.get("shadowed.test", "/" + i).status());
+        }
+      }
+      Await.until("4 copies skipped", () -> counter("weir.dataplane.mirror.requests", "cluster", "silentshadow", "result", "skipped") == 4);
+      Await.until("the first copy connected", () -> silent.accepted() >= 1);
+      System.out.println("[mirror] shadow max-connections=1: shadow accepted " + silent.accepted() + " connections for 5 copies");
+      assertEquals(1, silent.accepted(), "one shadow connection at a time");
+    }
+  }
+
+  /** Takes TCP connections (and counts them) but never answers a TLS handshake: each connect stays pending until its timeout. */
+  static final class SilentTlsBackend implements AutoCloseable {
+    private final ServerSocket server;
+    private final List<java.net.Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+
+    SilentTlsBackend() throws java.io.IOException {
+      server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+      acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            sockets.add(server.accept());
+          }
+        } catch (java.io.IOException closed) {
+          // the test is over
+        }
+      }, "silent-tls-acceptor");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    Endpoint endpoint() {
+      return new Endpoint("127.0.0.1", server.getLocalPort());
+    }
+
+    int accepted() {
+      return sockets.size();
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.close();
+      for (java.net.Socket s : sockets) {
+        s.close();
+      }
+      acceptor.join(2_000);
+    }
+  }
+
+  @Test
   void aPendingSlotIsGivenBackWhenTheExchangeStopsWaiting() throws Exception {
     // Connects are taken by the kernel (the backlog), but nobody ever answers the TLS handshake.
     try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
