@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@code max-connections} is taken before a connect starts (so a burst of connects cannot pass
  * it while they are still being made), given back if the connect fails, else when the connection
- * closes.
+ * closes. At the limit, an idle connection of this cluster on the acquiring event loop (HTTP/1.1 in
+ * the pool, HTTP/2 without open streams) is closed to make room: the limit bounds the connections
+ * the dataplane holds, and refuses a request only when every connection it could take over is busy,
+ * connecting, or idle on another event loop (which only that loop may touch).
  *
  * <p>It also binds the cluster as the current snapshot compiled it ({@link UpstreamCluster}: its
  * endpoint states, kept across snapshots by the balance package's registry, its resilience settings
@@ -133,9 +136,22 @@ final class ClusterLoad {
     return !upstreams.hasHttp2Connection(loop, endpoint, tls);
   }
 
-  /** Takes a {@code max-connections} slot for a connection about to be opened on {@code loop}, unless the limit is reached. */
+  /**
+   * Takes a {@code max-connections} slot for a connection about to be opened on {@code loop}: below
+   * the limit, or at it by closing an idle connection of this cluster on that loop (whose slot the new
+   * one takes). False: every connection of the cluster this loop could take over is in use.
+   */
   boolean tryOpenConnection(int limit, UpstreamConnector upstreams, EventLoop loop) {
-    return tryIncrement(connections, limit);
+    if (tryIncrement(connections, limit)) {
+      return true;
+    }
+    if (upstreams.closeIdle(loop, ch -> ch.attr(COUNTED_BY).get() == this)) {
+      // Its close listener gave its slot back (the close completes at once on its own loop); even if
+      // not yet, it is going, so this one may have its slot.
+      connections.incrementAndGet();
+      return true;
+    }
+    return false;
   }
 
   /** Takes a slot whatever the limit: a connection replacing one that turned out dead as it was reused. */
