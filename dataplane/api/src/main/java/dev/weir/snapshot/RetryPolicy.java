@@ -15,8 +15,8 @@ import java.util.List;
  *     before a complete response head), {@code timeout} (per-try timeout), {@code 5xx}, and
  *     {@code retriable-status} (the codes in {@code statusCodes})
  * @param statusCodes for {@code retriable-status}, e.g. 503
- * @param perTryTimeoutMillis one attempt may wait this long for a response head (0: only the route's
- *     timeouts apply)
+ * @param perTryTimeoutMillis one attempt may wait this long for a response head, counted from the
+ *     later of the attempt's start and the end of the client's request (0: only the route's timeouts apply)
  * @param backoffBaseMillis the wait before retry n is random in [0, min(max, base * 2^(n-1))] (full
  *     jitter); 0 means 25 ms
  * @param backoffMaxMillis 0 means 250 ms

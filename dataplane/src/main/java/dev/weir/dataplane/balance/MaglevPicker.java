@@ -85,7 +85,9 @@ final class MaglevPicker implements EndpointPicker {
     int start = (int) Long.remainderUnsigned(hash, m);
     long now = cluster.nanoTime();
     for (int level = 0; level < Pickers.LEVELS; level++) {
-      if (level > 0 && Pickers.countEligible(all, level, tried, now) == 0) {
+      // Counting costs one look per endpoint, a walk of the table up to one per slot (65537 and more):
+      // skip a level nobody is eligible at, the first one included (every endpoint tried or ejected).
+      if (Pickers.countEligible(all, level, tried, now) == 0) {
         continue;
       }
       for (int step = 0; step < m; step++) {

@@ -10,11 +10,13 @@ import dev.weir.snapshot.ClusterResilience;
 import dev.weir.snapshot.RetryPolicy;
 import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.UpstreamProtocol;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -30,7 +32,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -57,12 +58,14 @@ import org.slf4j.LoggerFactory;
  * and is reported to the cluster's endpoints ({@code started}, then {@code finished} exactly once with
  * its {@link Outcome}). A failed attempt is tried again, on another endpoint, when the route's
  * {@link RetryPolicy} lists the condition ({@code connect-failure}, {@code reset}, {@code timeout}
- * (the per-try timeout), {@code 5xx}, {@code retriable-status}), attempts are left, nothing of the
+ * (the per-try timeout, which counts from the later of the attempt's start and the end of the
+ * client's request, so that a slow upload is never the endpoint's fault), {@code 5xx},
+ * {@code retriable-status}), attempts are left, nothing of the
  * response went to the client yet (not even a 1xx), the method may be resent, the request body was
  * kept (or none of it was sent), the route's request timeout has time left, and the cluster's retry
  * budget has room; after a full-jitter backoff scheduled on the event loop. A 5xx that is retried is
  * dropped (its connection closed); the last one is forwarded. The request body is kept for replay (and
- * for the mirror) as retained duplicates while it fits the policy's {@code bodyLimit()}, and dropped
+ * for the mirror), large chunks as retained duplicates and small ones copied together, while it fits the policy's {@code bodyLimit()}, and dropped
  * once it does not. A reused pooled connection found closed before any response (the upstream
  * closed it just as it was reused) is retried once per request on a fresh connection to the same
  * endpoint: that is still the same attempt (one started/finished pair) and takes neither an attempt
@@ -83,8 +86,6 @@ final class Exchange implements UpstreamUser {
 
   /** On a 503 a circuit breaker answered: which one ({@code max-requests}, {@code max-pending}, {@code max-connections}). */
   static final String OVERLOADED = "x-weir-overloaded";
-  /** On an HTTP/2 upstream connection once it counts towards a cluster's {@code max-connections}. */
-  private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf(Exchange.class, "counted");
 
   private final FrontendHandler frontend;
   /** The frontend's record of this request: bytes, status, upstream; finished when the exchange is. */
@@ -114,13 +115,25 @@ final class Exchange implements UpstreamUser {
   private final List<EndpointState> tried = new ArrayList<>(2);
   /** Between {@code started} and {@code finished} of the current attempt. */
   private boolean attemptOpen;
+  /**
+   * When the current attempt's per-try clock started: at the later of the attempt's start and the
+   * end of the client's request, so that a client still uploading is never the endpoint's timeout.
+   */
   private long attemptStartedAt;
+  /** The per-try clock of the current attempt runs (the attempt is open and the whole request is in). */
+  private boolean perTryRunning;
   /** What the current attempt's final response head said; null before it. */
   private Outcome headOutcome;
   /** Attempts made, the first included (what the policy's {@code attempts} bounds). */
   private int tries;
   /** Bumped by every connect: the completion of an abandoned one is ignored. */
   private int connectSeq;
+  /**
+   * The current connect (number {@link #connectSeq}) holds a {@code max-pending} slot. Given back
+   * once: when it completes, or when the exchange stops waiting for it (its attempt ended: per-try
+   * or request timeout, the client left), whichever comes first.
+   */
+  private boolean pendingSlot;
   private boolean staleRetried;
   private boolean requestSlot = true;
   private boolean retrySlot;
@@ -131,6 +144,15 @@ final class Exchange implements UpstreamUser {
   /** Retained duplicates of all request content so far, for replay and the mirror; null when not kept (or dropped). */
   private ArrayDeque<HttpContent> kept;
   private long keptBytes;
+  /**
+   * Chunks smaller than this are copied into {@link #keptTail} instead of kept as duplicates: a
+   * duplicate pins the whole read buffer it is a slice of, so a client trickling its body a byte per
+   * segment would otherwise hold one read buffer per byte while the body is still under the limit.
+   */
+  static final int COPY_BELOW = 2048;
+  private static final int TAIL_CAPACITY = 8192;
+  /** The last kept chunk when it is our own copy of small chunks, still taking more; else null. */
+  private ByteBuf keptTail;
   /** Some request body bytes were written upstream (on any attempt). */
   private boolean bodyWritten;
   private final UpstreamProtocol protocol;
@@ -314,6 +336,7 @@ final class Exchange implements UpstreamUser {
     }
     if (content instanceof LastHttpContent) {
       requestComplete = true;
+      startPerTryClock();
     }
     keep(content);
     if (upstream == null) {
@@ -330,7 +353,7 @@ final class Exchange implements UpstreamUser {
   void flushUpstream() {
     if (upstreamDirty && upstream != null) {
       upstreamDirty = false;
-      upstream.flush();
+      upstream.flush(); // may end the attempt at once (see onConnected): nothing may follow here
     }
   }
 
@@ -427,7 +450,8 @@ final class Exchange implements UpstreamUser {
       clientDirty = false;
       client.flush();
     }
-    if (client.isWritable()) {
+    // The client flush may have failed at once and aborted the exchange (upstream closed and nulled).
+    if (!finished && upstream != null && client.isWritable()) {
       upstream.read();
     }
   }
@@ -471,14 +495,40 @@ final class Exchange implements UpstreamUser {
     attemptOpen = true;
     headOutcome = null;
     attemptStartedAt = lastActivity = now();
-    if (perTryNanos > 0) {
+    // A complete request: the clock covers the connect too. Otherwise it starts at the request's end.
+    perTryRunning = requestComplete;
+    if (perTryNanos > 0 && perTryRunning) {
       scheduleCheck(attemptStartedAt);
     }
     connect(false);
   }
 
+  /**
+   * The whole request has arrived (and goes upstream now, or as soon as the connection is made): as
+   * Envoy does, the current attempt's per-try timeout counts from here, not from when it began.
+   */
+  private void startPerTryClock() {
+    if (attemptOpen && !perTryRunning) {
+      perTryRunning = true;
+      attemptStartedAt = now();
+      if (perTryNanos > 0) {
+        scheduleCheck(attemptStartedAt);
+      }
+    }
+  }
+
+  /**
+   * How a timeout of the current attempt counts for its endpoint: a timeout when the endpoint had the
+   * whole request (or held back its body: its connection not writable), else cancelled, since the
+   * client is the one still sending and that says nothing about the endpoint.
+   */
+  private Outcome timeoutOutcome() {
+    return requestComplete || (upstream != null && !upstream.isWritable()) ? Outcome.TIMEOUT : Outcome.CANCELLED;
+  }
+
   /** Ends the current attempt, once, with {@code outcome}. */
   private void endAttempt(Outcome outcome) {
+    releasePending(); // nobody waits for that connection any more
     if (attemptOpen) {
       attemptOpen = false;
       binding.endpoints.finished(endpoint, outcome);
@@ -487,60 +537,42 @@ final class Exchange implements UpstreamUser {
 
   private void connect(boolean fresh) {
     EventLoop loop = client.eventLoop();
-    // fresh: a replacement for a pooled connection that turned out dead, not one more connection
-    if (!fresh && load.connections() >= resilience.connectionLimit() && wouldOpenConnection(loop)) {
-      overloaded("max-connections");
-      return;
+    // The max-connections slot is taken before the connect starts (see ClusterLoad). fresh: a
+    // replacement for a pooled connection that turned out dead, not one more connection.
+    boolean opens = (fresh && protocol == UpstreamProtocol.HTTP1) || ClusterLoad.wouldOpen(px.upstreams(), loop, address, protocol, cluster.tls());
+    if (opens) {
+      if (fresh) {
+        load.openConnection();
+      } else if (!load.tryOpenConnection(resilience.connectionLimit(), px.upstreams(), loop)) {
+        overloaded("max-connections");
+        return;
+      }
     }
     int seq = ++connectSeq;
     Future<Channel> f = px.upstreams().acquire(loop, address, protocol, cluster.tls(), connectTimeoutMillis, fresh);
+    load.holdConnection(f, opens);
     if (f.isDone()) {
-      onConnected(f, seq, false);
+      onConnected(f, seq);
     } else if (!load.tryStartPending(resilience.pendingLimit())) {
       connectSeq++; // this connect is not ours any more: its connection goes to the pool
-      f.addListener(done -> onConnected(f, seq, false));
+      f.addListener(done -> onConnected(f, seq));
       overloaded("max-pending");
     } else {
-      f.addListener(done -> onConnected(f, seq, true));
+      pendingSlot = true;
+      f.addListener(done -> onConnected(f, seq));
     }
   }
 
-  /** Whether this attempt's acquire would open a new connection (the ones {@code max-connections} counts). */
-  private boolean wouldOpenConnection(EventLoop loop) {
-    if (protocol == UpstreamProtocol.HTTP1) {
-      return px.upstreams().idleCount(loop, address, cluster.tls()) == 0;
-    }
-    return !px.upstreams().hasHttp2Connection(loop, address, cluster.tls());
-  }
-
-  /**
-   * Counts a new connection towards the cluster's {@code max-connections} until it closes: an HTTP/1.1
-   * connection that was not reused, or the HTTP/2 connection under a stream the first time a stream on
-   * it is handed out (a connection shared by two clusters with the same endpoint counts for the first).
-   */
-  private void countConnection(Channel ch) {
-    Channel connection;
-    if (protocol == UpstreamProtocol.HTTP1) {
-      if (UpstreamConnector.isReused(ch)) {
-        return;
-      }
-      connection = ch;
-    } else {
-      connection = ch.parent();
-      if (connection == null || connection.attr(COUNTED).setIfAbsent(Boolean.TRUE) != null) {
-        return;
-      }
-    }
-    load.connectionOpened();
-    connection.closeFuture().addListener(c -> load.connectionClosed());
-  }
-
-  private void onConnected(Future<Channel> f, int seq, boolean pending) {
-    if (pending) {
+  private void releasePending() {
+    if (pendingSlot) {
+      pendingSlot = false;
       load.pendingDone();
     }
-    if (f.isSuccess()) {
-      countConnection(f.getNow());
+  }
+
+  private void onConnected(Future<Channel> f, int seq) {
+    if (seq == connectSeq) {
+      releasePending(); // (an abandoned connect gave its slot back already: pendingSlot is not its any more)
     }
     if (finished || seq != connectSeq || !attemptOpen) {
       if (f.isSuccess()) {
@@ -588,14 +620,24 @@ final class Exchange implements UpstreamUser {
     backend.bind(this);
     lastActivity = now();
     requestWritten = true;
-    upstream.write(request, upstream.voidPromise());
+    // A write or flush can fail at once (the connection reset as it was reused: EPIPE, ECONNRESET).
+    // The failure reaches onUpstreamClosed inside that call, which gives up this connection (a retry,
+    // an answer, a new connection for the same attempt): then this one must not be touched again.
+    Channel ch = upstream;
+    ch.write(request, ch.voidPromise());
     HttpContent content;
-    while ((content = early.poll()) != null) {
+    while (upstream == ch && (content = early.poll()) != null) {
       writeUpstream(content);
     }
+    if (upstream != ch) {
+      return;
+    }
     upstreamDirty = false;
-    upstream.flush();
-    upstream.read();
+    ch.flush();
+    if (upstream != ch) {
+      return;
+    }
+    ch.read();
     frontend.maybeRead();
   }
 
@@ -815,21 +857,42 @@ final class Exchange implements UpstreamUser {
     }
   }
 
-  /** Keeps a duplicate of request content for replay and the mirror, while the body fits the limit. */
+  /**
+   * Keeps request content for replay and the mirror, while the body fits the limit: a duplicate of
+   * a large chunk, a copy of a small one (appended to the previous copy while it has room), so that
+   * what is kept costs about the body's size whatever the chunks were. Copies only grow past what a
+   * duplicate taken of them earlier (a replay queued mid-body) can see.
+   */
   private void keep(HttpContent content) {
     if (kept == null) {
       return;
     }
-    keptBytes += content.content().readableBytes();
+    ByteBuf data = content.content();
+    int n = data.readableBytes();
+    keptBytes += n;
     if (keptBytes > bodyLimit) {
       releaseKept(); // too big to replay: no retry once any of it went out, no mirror
       return;
     }
-    kept.add(content.retainedDuplicate());
+    if (content instanceof LastHttpContent || n >= COPY_BELOW) {
+      keptTail = null;
+      kept.add(content.retainedDuplicate());
+      return;
+    }
+    if (n == 0) {
+      return;
+    }
+    if (keptTail == null || keptTail.maxWritableBytes() < n) {
+      // Grows as needed (a duplicate taken of it earlier follows, it reads through this buffer).
+      keptTail = client.alloc().buffer(Math.max(n, 256), TAIL_CAPACITY);
+      kept.add(new DefaultHttpContent(keptTail));
+    }
+    keptTail.writeBytes(data, data.readerIndex(), n);
   }
 
   private void releaseKept() {
     ArrayDeque<HttpContent> k = kept;
+    keptTail = null;
     if (k != null) {
       kept = null;
       HttpContent c;
@@ -892,7 +955,7 @@ final class Exchange implements UpstreamUser {
     if (waitingOnClient) {
       lastActivity = now; // the client is the slow side; that is not the upstream's timeout
     }
-    if (perTryNanos > 0 && attemptOpen && headOutcome == null && now - attemptStartedAt >= perTryNanos
+    if (perTryNanos > 0 && attemptOpen && perTryRunning && headOutcome == null && now - attemptStartedAt >= perTryNanos
         && (requestTimeoutNanos == 0 || now - startedAt < requestTimeoutNanos)) {
       attemptFailed("timeout", Outcome.TIMEOUT, UpstreamError.RESPONSE_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, "upstream did not answer in time");
       if (!finished) {
@@ -901,7 +964,7 @@ final class Exchange implements UpstreamUser {
       return;
     }
     if (requestTimeoutNanos > 0 && now - startedAt >= requestTimeoutNanos) {
-      endAttempt(Outcome.TIMEOUT);
+      endAttempt(timeoutOutcome());
       px.stats().upstreamError(route.name(), UpstreamError.RESPONSE_TIMEOUT);
       if (responseStarted) {
         abort("response not complete within the route's request timeout");
@@ -913,7 +976,7 @@ final class Exchange implements UpstreamUser {
     }
     long idle = now - lastActivity;
     if (idle >= timeoutNanos) {
-      endAttempt(Outcome.TIMEOUT);
+      endAttempt(timeoutOutcome());
       px.stats().upstreamError(route.name(), UpstreamError.RESPONSE_TIMEOUT);
       if (responseStarted) {
         abort("upstream stalled mid-response");
@@ -935,7 +998,7 @@ final class Exchange implements UpstreamUser {
     if (requestTimeoutNanos > 0) {
       delay = Math.min(delay, requestTimeoutNanos - (now - startedAt));
     }
-    if (perTryNanos > 0 && attemptOpen && headOutcome == null) {
+    if (perTryNanos > 0 && attemptOpen && perTryRunning && headOutcome == null) {
       delay = Math.min(delay, perTryNanos - (now - attemptStartedAt));
     }
     timer.request(this, now, Math.max(0, delay));

@@ -103,10 +103,21 @@ final class Mirror implements UpstreamUser {
   }
 
   private void start(long timeoutNanos, long connectTimeoutMillis) {
+    UpstreamCluster c = target.cluster();
+    // A copy's connections are the mirror cluster's connections like any other: counted, and limited.
+    boolean opens = ClusterLoad.wouldOpen(px.upstreams(), loop, endpoint.address(), c.protocol(), c.tls());
+    if (opens && !target.load().tryOpenConnection(target.binding().resilience.connectionLimit(), px.upstreams(), loop)) {
+      done = true;
+      release(body);
+      target.load().requestDone();
+      px.stats().circuitBreakerTrip(c.name(), "max-connections");
+      px.stats().mirrorRequest(c.name(), "skipped");
+      return;
+    }
     target.binding().endpoints.started(endpoint);
     timeout = loop.schedule(() -> end(Outcome.TIMEOUT, false, "no response in time"), timeoutNanos, TimeUnit.NANOSECONDS);
-    UpstreamCluster c = target.cluster();
     Future<Channel> f = px.upstreams().acquire(loop, endpoint.address(), c.protocol(), c.tls(), connectTimeoutMillis, false);
+    target.load().holdConnection(f, opens);
     if (f.isDone()) {
       onConnected(f);
     } else {
@@ -134,17 +145,25 @@ final class Mirror implements UpstreamUser {
       return;
     }
     backend.bind(this);
-    upstream.write(head, upstream.voidPromise());
+    // A write or flush to a stale pooled connection can fail at once, and ends this copy inside the
+    // call (onUpstreamClosed): then the connection is gone and must not be touched again.
+    Channel ch = upstream;
+    ch.write(head, ch.voidPromise());
     HttpContent c;
-    while ((c = body.poll()) != null) {
+    while (!done && (c = body.poll()) != null) {
       if (c instanceof LastHttpContent) {
-        lastWrite = upstream.write(c);
+        lastWrite = ch.write(c);
       } else {
-        upstream.write(c, upstream.voidPromise());
+        ch.write(c, ch.voidPromise());
       }
     }
-    upstream.flush();
-    upstream.read();
+    if (done) {
+      return; // end() released what is left of the body
+    }
+    ch.flush();
+    if (!done) {
+      ch.read();
+    }
   }
 
   @Override

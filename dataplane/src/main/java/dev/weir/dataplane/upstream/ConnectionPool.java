@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Idle keep-alive connections of one event loop, per endpoint and TLS settings ({@link PoolKey}); a TLS
@@ -136,6 +137,30 @@ final class ConnectionPool {
   int idleCount(InetSocketAddress endpoint, UpstreamTlsContext tls) {
     ArrayDeque<Channel> channels = idle.get(new PoolKey(endpoint, tls));
     return channels == null ? 0 : channels.size();
+  }
+
+  /** Closes the longest idle connection {@code which} accepts; whether there was one. */
+  boolean closeIdle(Predicate<Channel> which) {
+    Channel oldest = null;
+    long oldestSince = Long.MAX_VALUE;
+    for (ArrayDeque<Channel> channels : idle.values()) {
+      for (Channel ch : channels) { // each deque is in release order: its first match is its oldest
+        if (which.test(ch)) {
+          long since = ch.attr(IDLE_SINCE).get();
+          if (since < oldestSince) {
+            oldest = ch;
+            oldestSince = since;
+          }
+          break;
+        }
+      }
+    }
+    if (oldest == null) {
+      return false;
+    }
+    forget(oldest);
+    oldest.close();
+    return true;
   }
 
   void closeAll() {

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
@@ -34,6 +36,9 @@ import javax.net.ssl.SSLHandshakeException;
  * already open on it finish there. Not thread-safe by design: only its event loop touches it.
  */
 final class Http2ConnectionPool {
+
+  /** Stream channels handed out on a connection and not closed yet (the codec's active streams miss those still queued in it). */
+  private static final AttributeKey<int[]> OPEN_STREAMS = AttributeKey.valueOf(Http2ConnectionPool.class, "openStreams");
 
   private final EventLoop loop;
   private final Bootstrap bootstrap;
@@ -76,6 +81,23 @@ final class Http2ConnectionPool {
   boolean hasConnection(InetSocketAddress endpoint, UpstreamTlsContext tls) {
     Future<Channel> connection = connections.get(new PoolKey(endpoint, tls));
     return connection != null && (!connection.isDone() || usable(connection));
+  }
+
+  /** Closes a ready connection without open streams that {@code which} accepts; whether there was one. */
+  boolean closeIdle(Predicate<Channel> which) {
+    for (Map.Entry<PoolKey, Future<Channel>> e : connections.entrySet()) {
+      Future<Channel> f = e.getValue();
+      if (f.isSuccess()) {
+        Channel ch = f.getNow();
+        int[] open = ch.attr(OPEN_STREAMS).get();
+        if ((open == null || open[0] == 0) && which.test(ch)) {
+          connections.remove(e.getKey());
+          ch.close();
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   int connectionCount() {
@@ -158,6 +180,15 @@ final class Http2ConnectionPool {
         .addListener(
             (Future<Http2StreamChannel> f) -> {
               if (f.isSuccess()) {
+                Channel parent = connection.getNow();
+                int[] open = parent.attr(OPEN_STREAMS).get();
+                if (open == null) {
+                  open = new int[1];
+                  parent.attr(OPEN_STREAMS).set(open);
+                }
+                int[] count = open;
+                count[0]++;
+                f.getNow().closeFuture().addListener(x -> count[0]--);
                 if (!stream.trySuccess(f.getNow())) {
                   f.getNow().close(); // nobody waits for it any more
                 }

@@ -6,6 +6,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.util.function.Predicate;
 
 /**
  * Hands out upstream connections on a given event loop, so that a request and its upstream
@@ -70,5 +71,15 @@ public interface UpstreamConnector {
    */
   default boolean hasHttp2Connection(EventLoop loop, InetSocketAddress endpoint, UpstreamTlsContext tls) {
     return true;
+  }
+
+  /**
+   * Closes one idle connection on {@code loop} that {@code which} accepts, to make room for a new one:
+   * an HTTP/1.1 connection idle in the pool (the longest idle first), or an HTTP/2 connection without
+   * an open stream. Call on that loop; the close is done (and its close listeners ran) when this returns
+   * true. A connector that cannot tell closes nothing.
+   */
+  default boolean closeIdle(EventLoop loop, Predicate<Channel> which) {
+    return false;
   }
 }

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * The upstream connection pools, one per event loop: a request's upstream connection is made on,
@@ -113,6 +114,15 @@ public final class UpstreamPools implements UpstreamConnector {
   public boolean hasHttp2Connection(EventLoop loop, InetSocketAddress endpoint, UpstreamTlsContext tls) {
     Http2ConnectionPool pool = h2Pools.get(loop);
     return pool != null && pool.hasConnection(endpoint, tls);
+  }
+
+  @Override
+  public boolean closeIdle(EventLoop loop, Predicate<Channel> which) {
+    if (pool(loop).closeIdle(which)) {
+      return true;
+    }
+    Http2ConnectionPool h2 = h2Pools.get(loop);
+    return h2 != null && h2.closeIdle(which);
   }
 
   /** Closes every idle connection; later releases close instead of pooling. */

@@ -188,6 +188,31 @@ class PickerDistributionTest {
     assertNull(EndpointPicker.of(lb(policy), new ClusterEndpoints("c", List.of())).pick(h, List.of()));
   }
 
+  @ParameterizedTest
+  @EnumSource(value = Policy.class, names = {"RING_HASH", "MAGLEV"})
+  void hashPoliciesFallBackInOrderWhenNoUntriedEndpointIsAvailable(Policy policy) {
+    AtomicLong clock = new AtomicLong();
+    ClusterEndpoints c = Fixtures.cluster(5, Fixtures.resilience(1, 0, 100), clock);
+    EndpointPicker p = EndpointPicker.of(lb(policy), c);
+    long h = RequestHash.hash("bob");
+    EndpointState first = p.pick(h, List.of());
+    EndpointState second = p.pick(h, List.of(first)); // the next one on the walk
+    c.started(first);
+    c.finished(first, Outcome.HTTP_5XX); // ejected
+    EndpointState nextAvailable = p.pick(h, List.of());
+    assertSame(second, nextAvailable);
+    // Every endpoint tried, one ejected: the first available one on the walk (level 1), never the ejected one.
+    for (int i = 0; i < 10; i++) {
+      assertSame(second, p.pick(h, c.endpoints()));
+    }
+    // Nothing available (all fail their health check): panic mode, untried first (level 2), then any (level 3).
+    for (EndpointState e : c.endpoints()) {
+      e.checked(false, 1, 1);
+    }
+    assertSame(second, p.pick(h, List.of(first)), "panic: the first untried one on the walk");
+    assertSame(first, p.pick(h, c.endpoints()), "panic, every one tried: where the key belongs");
+  }
+
   @Test
   void maglevTableSizeIsPrime() {
     assertEquals(65537, MaglevPicker.tableSize(10));

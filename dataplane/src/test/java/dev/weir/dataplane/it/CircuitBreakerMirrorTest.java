@@ -16,7 +16,11 @@ import dev.weir.dataplane.testing.HttpTestClient.Response;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.ClusterResilience;
 import dev.weir.snapshot.Endpoint;
+import dev.weir.snapshot.LoadBalancer;
+import dev.weir.snapshot.RetryPolicy;
+import dev.weir.snapshot.RoutePolicy;
 import dev.weir.snapshot.UpstreamProtocol;
+import dev.weir.snapshot.UpstreamTls;
 import io.micrometer.core.instrument.Counter;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -65,59 +69,160 @@ class CircuitBreakerMirrorTest extends FaultyBackendsFixture {
     assertEquals(3, slow.requests(), "the refused request never reached the backend");
   }
 
+  static final LoadBalancer RR = LoadBalancer.of(LoadBalancer.Policy.ROUND_ROBIN);
+
   @Test
-  void overTheConnectionLimitIs503UnlessAnIdleConnectionIsThere() throws Exception {
-    FaultyBackend slow = backend("slow", Mode.SLOW).delayMillis(500);
-    apply(snapshot(1, List.of(cluster("conn", limits(1, 0, 0), slow)), route("conn", "conn", null)));
+  void overTheConnectionLimitIs503OnlyWhileEveryConnectionIsBusy() throws Exception {
+    FaultyBackend a = backend("a", Mode.SLOW).delayMillis(500);
+    FaultyBackend b = backend("b", Mode.SLOW).delayMillis(500);
+    apply(snapshot(1, List.of(cluster("conn", limits(1, 0, 0), a, b)), route("conn", "conn", RetryPolicy.NONE).withTraffic(RR, RetryPolicy.NONE, null)));
     TrafficState traffic = dp.traffic();
     CompletableFuture<Integer> one = getAsync("conn.test");
-    Await.until("one request in flight", () -> traffic.requestsInFlight("conn") == 1 && slow.requests() == 1);
+    Await.until("one request in flight", () -> traffic.requestsInFlight("conn") == 1 && a.requests() + b.requests() == 1);
     Response refused = HttpTestClient.get(dp.httpPort(), "conn.test", "/second");
-    assertEquals(503, refused.status());
+    assertEquals(503, refused.status(), "the one connection is busy");
     assertEquals("max-connections", refused.header("x-weir-overloaded"));
     assertEquals(200, one.get(5, TimeUnit.SECONDS));
-    // The one connection is idle in the pool now (of one of the two event loops): a request on that
-    // loop reuses it, one on the other is refused. Either way nothing leaks and nothing else fails.
+    // Now nothing is in flight: requests on one client connection (one event loop), alternating between
+    // the two endpoints, each close the other endpoint's idle connection to make room instead of a 503.
+    a.mode(Mode.OK);
+    b.mode(Mode.OK);
     int ok = 0;
-    int refusedAgain = 0;
-    for (int i = 0; i < 4; i++) {
-      Response r = HttpTestClient.get(dp.httpPort(), "conn.test", "/again");
-      if (r.status() == 200) {
+    try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+      for (int i = 0; i < 20; i++) {
+        Response r = c.get("conn.test", "/again/" + i);
+        assertEquals(200, r.status(), i + ": " + r.header("x-weir-overloaded"));
         ok++;
-      } else {
-        assertEquals("max-connections", r.header("x-weir-overloaded"));
-        refusedAgain++;
       }
     }
-    System.out.println("[breaker] max-connections: then ok=" + ok + " refused=" + refusedAgain
-        + " trips=" + counter("weir.dataplane.circuit.breaker.trips", "cluster", "conn", "kind", "max-connections"));
-    assertTrue(ok >= 1, "the idle connection is reused");
+    System.out.println("[breaker] max-connections=1, two endpoints: " + ok + " of 20 sequential ok, a got " + a.requests() + ", b got " + b.requests()
+        + ", trips=" + counter("weir.dataplane.circuit.breaker.trips", "cluster", "conn", "kind", "max-connections"));
+    assertTrue(a.requests() >= 10 && b.requests() >= 10, "both endpoints served");
+    assertEquals(1.0, counter("weir.dataplane.circuit.breaker.trips", "cluster", "conn", "kind", "max-connections"), "only the concurrent one");
     Await.until("slots given back", () -> traffic.requestsInFlight("conn") == 0 && traffic.pendingRequests("conn") == 0);
   }
 
   @Test
   void h2cConnectionsCountTowardsTheConnectionLimit() throws Exception {
-    try (H2EchoBackend h2 = H2EchoBackend.start("h2-limit")) {
-      Cluster c = new Cluster("h2c", List.of(h2.endpoint()), UpstreamProtocol.H2C, null, limits(1, 0, 0));
-      apply(snapshot(1, List.of(c), route("h2c", "h2c", null)));
-      // Each new client connection lands on the next of the dataplane's two event loops, and each
-      // loop has its own HTTP/2 connection per endpoint: the first loop's opens, the other's is refused.
-      int ok = 0;
-      int refused = 0;
-      for (int i = 0; i < 6; i++) {
-        Response r = HttpTestClient.get(dp.httpPort(), "h2c.test", "/h2/" + i);
-        if (r.status() == 200) {
-          ok++;
-        } else {
-          assertEquals(503, r.status());
-          assertEquals("max-connections", r.header("x-weir-overloaded"));
-          refused++;
+    try (H2EchoBackend h2a = H2EchoBackend.start("h2-a"); H2EchoBackend h2b = H2EchoBackend.start("h2-b")) {
+      Cluster c = new Cluster("h2c", List.of(h2a.endpoint(), h2b.endpoint()), UpstreamProtocol.H2C, null, limits(1, 0, 0));
+      apply(snapshot(1, List.of(c), route("h2c", "h2c", RetryPolicy.NONE).withTraffic(RR, RetryPolicy.NONE, null)));
+      // One client connection, so one event loop: each request needs the other endpoint's HTTP/2
+      // connection, and the one without open streams makes room for it.
+      try (HttpTestClient client = HttpTestClient.connect(dp.httpPort())) {
+        for (int i = 0; i < 6; i++) {
+          Response r = client.get("h2c.test", "/h2/" + i);
+          assertEquals(200, r.status(), i + ": " + r.header("x-weir-overloaded"));
         }
       }
-      System.out.println("[breaker] h2c max-connections=1: ok=" + ok + " refused=" + refused + " backend connections=" + h2.connections());
-      assertEquals(1, h2.connections(), "one HTTP/2 connection, shared by the streams of its loop");
-      assertEquals(3, ok, "every request on the connected loop is served");
-      assertEquals(3, refused, "every request on the other loop would need a second connection");
+      System.out.println("[breaker] h2c max-connections=1, two endpoints: backend connections a=" + h2a.connections() + " b=" + h2b.connections());
+      assertEquals(6, h2a.connections() + h2b.connections(), "a new connection each time: never two at once");
+    }
+  }
+
+  @Test
+  void aBurstOfConnectsStopsAtTheConnectionLimit() throws Exception {
+    try (SilentTlsBackend silent = new SilentTlsBackend()) {
+      Cluster c = new Cluster("burst", List.of(silent.endpoint()), UpstreamProtocol.HTTP1, new UpstreamTls("silent.test", null, false), limits(2, 0, 0));
+      apply(snapshot(1, List.of(c), route("burst", "burst", RetryPolicy.NONE).withPolicy(new RoutePolicy(0, 1_000, 0, 0))));
+      List<CompletableFuture<Response>> all = new java.util.ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        all.add(CompletableFuture.supplyAsync(() -> HttpTestClient.get(dp.httpPort(), "burst.test", "/")));
+      }
+      int refused = 0;
+      int timedOut = 0;
+      for (CompletableFuture<Response> f : all) {
+        Response r = f.get(5, TimeUnit.SECONDS);
+        if (r.status() == 503) {
+          assertEquals("max-connections", r.header("x-weir-overloaded"));
+          refused++;
+        } else {
+          assertEquals(504, r.status(), "the handshake never completes");
+          timedOut++;
+        }
+      }
+      System.out.println("[breaker] burst of 10 connects, max-connections=2: backend accepted " + silent.accepted() + ", 503=" + refused + " 504=" + timedOut);
+      assertTrue(silent.accepted() <= 2, "connects beyond the limit were made: " + silent.accepted());
+      assertEquals(8, refused);
+      Await.until("slots given back", () -> dp.traffic().pendingRequests("burst") == 0 && dp.traffic().requestsInFlight("burst") == 0);
+    }
+  }
+
+  @Test
+  void aShadowsConnectionsCountTowardsItsConnectionLimit() throws Exception {
+    FaultyBackend primary = backend("primary", Mode.OK);
+    try (SilentTlsBackend silent = new SilentTlsBackend()) {
+      Cluster shadow = new Cluster("silentshadow", List.of(silent.endpoint()), UpstreamProtocol.HTTP1, new UpstreamTls("silent.test", null, false),
+          limits(1, 0, 0));
+      apply(snapshot(1, List.of(cluster("main", null, primary), shadow),
+          route("shadowed", "main", null).withTraffic(null, null, "silentshadow").withPolicy(new RoutePolicy(0, 1_000, 0, 0))));
+      try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+        for (int i = 0; i < 5; i++) {
+          assertEquals(200, c.get("shadowed.test", "/" + i).status());
+        }
+      }
+      Await.until("4 copies skipped", () -> counter("weir.dataplane.mirror.requests", "cluster", "silentshadow", "result", "skipped") == 4);
+      Await.until("the first copy connected", () -> silent.accepted() >= 1);
+      System.out.println("[mirror] shadow max-connections=1: shadow accepted " + silent.accepted() + " connections for 5 copies");
+      assertEquals(1, silent.accepted(), "one shadow connection at a time");
+    }
+  }
+
+  /** Takes TCP connections (and counts them) but never answers a TLS handshake: each connect stays pending until its timeout. */
+  static final class SilentTlsBackend implements AutoCloseable {
+    private final ServerSocket server;
+    private final List<java.net.Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+
+    SilentTlsBackend() throws java.io.IOException {
+      server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+      acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            sockets.add(server.accept());
+          }
+        } catch (java.io.IOException closed) {
+          // the test is over
+        }
+      }, "silent-tls-acceptor");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    Endpoint endpoint() {
+      return new Endpoint("127.0.0.1", server.getLocalPort());
+    }
+
+    int accepted() {
+      return sockets.size();
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.close();
+      for (java.net.Socket s : sockets) {
+        s.close();
+      }
+      acceptor.join(2_000);
+    }
+  }
+
+  @Test
+  void aPendingSlotIsGivenBackWhenTheExchangeStopsWaiting() throws Exception {
+    // Connects are taken by the kernel (the backlog), but nobody ever answers the TLS handshake.
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Cluster c = new Cluster("pend", List.of(new Endpoint("127.0.0.1", silent.getLocalPort())), UpstreamProtocol.HTTP1,
+          new UpstreamTls("silent.test", null, false), limits(0, 0, 0));
+      RetryPolicy oneTry = new RetryPolicy(1, List.of("timeout"), List.of(), 100, 0, 0, false, 0);
+      apply(snapshot(1, List.of(c), route("pend", "pend", oneTry).withPolicy(new RoutePolicy(0, 3_000, 0, 0))));
+      TrafficState traffic = dp.traffic();
+      Response r = HttpTestClient.get(dp.httpPort(), "pend.test", "/");
+      long answeredAt = System.nanoTime();
+      assertEquals(504, r.status(), r.text());
+      Await.until("the max-pending slot is given back", Duration.ofMillis(200), () -> traffic.pendingRequests("pend") == 0);
+      System.out.println("[breaker] pending slot back " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answeredAt)
+          + " ms after the per-try 504 (connect timeout 3 s)");
+      Await.until("nothing in flight", () -> traffic.requestsInFlight("pend") == 0);
     }
   }
 

@@ -9,6 +9,7 @@ import dev.weir.dataplane.testing.FaultyBackend;
 import dev.weir.dataplane.testing.FaultyBackend.Mode;
 import dev.weir.dataplane.testing.HttpTestClient;
 import dev.weir.dataplane.testing.HttpTestClient.Response;
+import dev.weir.dataplane.testing.RawConnection;
 import dev.weir.snapshot.Cluster;
 import dev.weir.snapshot.ClusterResilience;
 import dev.weir.snapshot.PathMatch;
@@ -221,6 +222,34 @@ class RetryFaultTest extends FaultyBackendsFixture {
     assertTrue(defaultPostFailed >= 1, "the default policy does not retry a POST");
     assertEquals(good.bodySizes().stream().filter(s -> s == 500).count(), 6);
     assertNoLeakedSlots("p");
+  }
+
+  @Test
+  void aSlowUploadIsNotThePerTryTimeoutOfTheEndpoint() throws Exception {
+    FaultyBackend a = backend("a", Mode.OK); // answers once it has the whole body
+    FaultyBackend b = backend("b", Mode.OK);
+    RetryPolicy perTry = new RetryPolicy(2, List.of("timeout"), List.of(), 200, 0, 0, false, 0);
+    // One timeout in a row ejects (one of the two may be out): an ejection would mean the upload was blamed on the endpoint.
+    ClusterResilience touchy = new ClusterResilience(0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, null);
+    apply(snapshot(1, List.of(cluster("up", touchy, a, b)), route("upload", "up", perTry)));
+    RawConnection.Received r;
+    try (RawConnection c = RawConnection.open(dp.httpPort())) {
+      c.write("PUT /slow HTTP/1.1\r\nHost: upload.test\r\nContent-Length: 20\r\nConnection: close\r\n\r\n");
+      for (int i = 0; i < 20; i++) { // one byte every 50 ms: the upload alone takes 5 per-try timeouts
+        Thread.sleep(50);
+        c.write("x");
+      }
+      r = c.readAll(3_000);
+    }
+    double ejections = counter("weir.dataplane.upstream.ejections", "cluster", "up");
+    System.out.println("[slow upload] status=" + r.status() + " backendsGot=" + (a.requests() + b.requests()) + " ejections=" + ejections
+        + " retries=" + counter("weir.dataplane.upstream.retries", "route", "upload"));
+    assertEquals(200, r.status(), r.toString());
+    assertTrue(r.text().contains("body-bytes=20"), r.toString());
+    assertEquals(1, a.requests() + b.requests(), "one attempt, not retried");
+    assertEquals(0.0, ejections, "the endpoint is not ejected for a slow client");
+    assertEquals(0.0, counter("weir.dataplane.upstream.retries", "route", "upload"));
+    assertNoLeakedSlots("up");
   }
 
   @Test

@@ -38,6 +38,16 @@ final class FakeUpstreams implements UpstreamConnector {
     return ch;
   }
 
+  /** The next acquire gets a new upstream channel with {@code outbound} in front of its relay handler. */
+  EmbeddedChannel willConnect(boolean reused, io.netty.channel.ChannelHandler outbound) {
+    EmbeddedChannel ch = new EmbeddedChannel(outbound, new BackendHandler());
+    if (reused) {
+      ch.attr(REUSED).set(true);
+    }
+    next.add(ch);
+    return ch;
+  }
+
   /** The next acquire fails as a refused connection would. */
   void willFail() {
     next.add(new java.net.ConnectException("Connection refused"));

@@ -341,6 +341,108 @@ class FrontendHandlerTest {
     assertEquals(2, upstreams.acquired.size(), "one retry, then the 502");
   }
 
+  /**
+   * Fails every write held so far at the next flush, then closes: what a socket the peer reset does
+   * (EPIPE or ECONNRESET inside flush), synchronously, with the failures delivered inside that flush.
+   */
+  private static final class ResetOnFlush extends ChannelOutboundHandlerAdapter {
+    private final List<io.netty.channel.ChannelPromise> held = new ArrayList<>();
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+      io.netty.util.ReferenceCountUtil.release(msg);
+      held.add(promise);
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      java.io.IOException reset = new java.io.IOException("Connection reset by peer");
+      List<io.netty.channel.ChannelPromise> failing = new ArrayList<>(held);
+      held.clear();
+      failing.forEach(p -> p.tryFailure(reset));
+      ctx.close();
+    }
+  }
+
+  @Test
+  void aFlushThatFailsAtOnceIsRetriedAndTheClientKeptOpen() {
+    upstreams.willConnect(false, new ResetOnFlush());
+    EmbeddedChannel second = upstreams.willConnect(false);
+    send(get("/", "a.test"));
+    assertTrue(client.isOpen(), "the failed flush did not take the client down");
+    runBackoff(); // the default policy retries a reset once
+    drainRequest(second);
+    respond(second, "second try");
+    Answer answer = readResponse();
+    assertEquals(200, answer.head().status().code());
+    assertEquals("second try", answer.body());
+    assertTrue(client.isOpen());
+    client.checkException();
+    assertEquals(2, upstreams.acquired.size());
+  }
+
+  @Test
+  void aStaleShadowConnectionFailingAtFlushLeavesThePrimaryAlone() {
+    config.apply(new SnapshotBuilder(2)
+        .cluster("c", new Endpoint("10.0.0.1", 80))
+        .cluster("shadow", new Endpoint("10.0.0.9", 80))
+        .host("m.test")
+        .route(new dev.weir.snapshot.Route("m", "test", dev.weir.snapshot.PathMatch.prefix("/"), List.of(), null,
+            List.of(new dev.weir.snapshot.WeightedCluster("c", 1))).withTraffic(null, null, "shadow"))
+        .build());
+    EmbeddedChannel primary = upstreams.willConnect(false);
+    upstreams.willConnect(true, new ResetOnFlush()); // the shadow's pooled connection, reset meanwhile
+    send(get("/", "m.test"));
+    assertTrue(client.isOpen(), "the shadow's failure did not take the client down");
+    drainRequest(primary);
+    respond(primary, "primary");
+    Answer answer = readResponse();
+    assertEquals(200, answer.head().status().code());
+    assertEquals("primary", answer.body());
+    assertTrue(client.isOpen());
+    client.checkException();
+  }
+
+  @Test
+  void aTrickledBodyIsKeptForReplayWithoutPinningItsReadBuffers() {
+    EmbeddedChannel first = upstreams.willConnect(false);
+    EmbeddedChannel second = upstreams.willConnect(false);
+    HttpRequest put = get("/trickle", "a.test");
+    put.setMethod(HttpMethod.PUT);
+    HttpUtil.setContentLength(put, 1000);
+    client.writeInbound(put);
+    // Each byte a slice of its own 8 KiB read buffer, as the decoder hands out a segment at a time.
+    List<io.netty.buffer.ByteBuf> readBuffers = new ArrayList<>();
+    byte[] expected = new byte[1000];
+    for (int i = 0; i < 1000; i++) {
+      io.netty.buffer.ByteBuf read = Unpooled.buffer(8192).writeZero(8192);
+      expected[i] = (byte) (i * 7);
+      read.setByte(i, expected[i]);
+      readBuffers.add(read);
+      client.writeInbound(new DefaultHttpContent(read.retainedSlice(i, 1)));
+      read.release(); // the decoder's own reference: only the slice holds it now
+    }
+    client.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+    drainRequest(first); // the upstream wrote (and so released) all of it
+    long pinned = readBuffers.stream().filter(b -> b.refCnt() > 0).count();
+    assertEquals(0, pinned, "read buffers still held by the replay copy of the body");
+    first.close(); // reset before any response: the PUT is replayed on another connection
+    runBackoff();
+    assertInstanceOf(HttpRequest.class, second.readOutbound());
+    java.io.ByteArrayOutputStream replayed = new java.io.ByteArrayOutputStream();
+    Object msg;
+    while ((msg = second.readOutbound()) != null) {
+      HttpContent c = (HttpContent) msg;
+      byte[] b = new byte[c.content().readableBytes()];
+      c.content().readBytes(b);
+      replayed.writeBytes(b);
+      c.release();
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, replayed.toByteArray(), "the replayed body is the body");
+    respond(second, "replayed");
+    assertEquals("replayed", readResponse().body());
+  }
+
   /** Runs the retry backoff timer (at most 25 ms for the first retry of the default policy). */
   private void runBackoff() {
     client.advanceTimeBy(30, java.util.concurrent.TimeUnit.MILLISECONDS);
