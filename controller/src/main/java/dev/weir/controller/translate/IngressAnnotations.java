@@ -191,6 +191,22 @@ final class IngressAnnotations {
     return enabled ? code : 0;
   }
 
+  /**
+   * A switch: 1 for {@code "true"}, 0 for {@code "false"} or no annotation, -1 (with a problem recorded) for
+   * anything else. Case-insensitive, surrounding spaces ignored.
+   */
+  static int flag(Map<String, String> annotations, String annotation, ObjectStatus status) {
+    String value = annotations.get(annotation);
+    if (value == null || "false".equalsIgnoreCase(value.trim())) {
+      return 0;
+    }
+    if ("true".equalsIgnoreCase(value.trim())) {
+      return 1;
+    }
+    status.problem(Reason.Invalid, field(annotation) + ": \"" + value + "\" is not a boolean, want \"true\" or \"false\"");
+    return -1;
+  }
+
   /** How messages name an annotation: Kubernetes' field path syntax for a map key. */
   static String field(String annotation) {
     return "metadata.annotations[" + annotation + "]";

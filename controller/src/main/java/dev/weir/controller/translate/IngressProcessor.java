@@ -42,6 +42,7 @@ import java.util.Set;
  *       Ingress with an invalid one is not served at all (Accepted=False names the annotation), as
  *       ingress-nginx rejects an Ingress whose annotations fail validation; it is still checked in full.
  *   <li>{@link IngressTraffic}: load balancing, affinity and retries of every route, likewise.
+ *   <li>{@link IngressCaching}: the cache and compression of every route, likewise.
  *   <li>{@link IngressCanary}: a canary Ingress claims only header-matched routes of its own, and gives
  *       its weight to the primary's routes ({@link Canaries}).
  * </ul>
@@ -73,10 +74,15 @@ final class IngressProcessor {
         IngressClientAuth.parse(ingress.getMetadata().getAnnotations(), status.ref().namespace(), tls, status);
     IngressTraffic.Traffic traffic = IngressTraffic.parse(ingress.getMetadata().getAnnotations(), status);
     IngressCanary.Canary canary = IngressCanary.parse(ingress.getMetadata().getAnnotations(), status);
+    IngressCaching.Caching caching = IngressCaching.parse(ingress.getMetadata().getAnnotations(), status);
     // Invalid annotations: check everything else too (all problems at once), but claim nothing.
-    Claims out = settings != null && clientAuth != null && traffic != null && canary != null ? claims : new Claims();
+    Claims out = settings != null && clientAuth != null && traffic != null && canary != null && caching != null
+        ? claims : new Claims();
     if (traffic == null) {
       traffic = IngressTraffic.Traffic.DEFAULT;
+    }
+    if (caching == null) {
+      caching = IngressCaching.Caching.NONE;
     }
     if (canary == null) {
       canary = IngressCanary.Canary.OFF;
@@ -134,7 +140,8 @@ final class IngressProcessor {
     int redirect = settings != null ? settings.httpsRedirectStatus() : 0;
     for (Claims.RouteCandidate c : candidates) {
       Route route = HttpsRedirects.withStatus(c.route(), tlsHosts.contains(c.host()) ? redirect : 0)
-          .withTraffic(traffic.loadBalancer(), traffic.retry(), null);
+          .withTraffic(traffic.loadBalancer(), traffic.retry(), null)
+          .withCaching(caching.cache(), caching.compression());
       if (!canary.on()) {
         out.route(c.host(), route, status, c.rule(), c.match());
         continue;

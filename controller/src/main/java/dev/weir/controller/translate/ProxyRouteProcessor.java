@@ -11,7 +11,9 @@ import dev.weir.crds.v1alpha1.RouteMatch;
 import dev.weir.crds.v1alpha1.RouteRule;
 import dev.weir.crds.v1alpha1.RouteTimeouts;
 import dev.weir.crds.v1alpha1.RouteMirror;
+import dev.weir.snapshot.CachePolicy;
 import dev.weir.snapshot.ClientValidation;
+import dev.weir.snapshot.CompressionPolicy;
 import dev.weir.snapshot.CookieMatch;
 import dev.weir.snapshot.LoadBalancer;
 import dev.weir.snapshot.RetryPolicy;
@@ -52,6 +54,10 @@ import java.util.Set;
  * (ResolvedRefs=False) and the rule served without it. Invalid {@code weir.dev/} annotations of a backend or
  * mirror Service ({@link ServiceAnnotations}) are reported on the route (ResolvedRefs=False,
  * InvalidServiceAnnotation) while the Service is used with the defaults for them.
+ *
+ * <p>A rule's {@code cache} and {@code compression} ({@link ProxyRouteCaching}) become the
+ * {@link CachePolicy} and {@link CompressionPolicy} of each of its routes ({@code enabled: false}: none); an
+ * invalid one means the rule is not served (Accepted=False), as with timeouts.
  */
 final class ProxyRouteProcessor {
   private final BackendResolver backends;
@@ -105,7 +111,11 @@ final class ProxyRouteProcessor {
       LoadBalancer balancer = ProxyRouteTraffic.loadBalancer(rule.getLoadBalancer(), field + ".loadBalancer", status);
       RetryPolicy retry = ProxyRouteTraffic.retries(rule.getRetries(), field + ".retries", status);
       Optional<String> mirror = mirror(rule.getMirror(), ns, field + ".mirror", status);
-      boolean servable = policy != null && balancer != null && retry != null && mirror != null;
+      Optional<CachePolicy> cache = ProxyRouteCaching.cache(rule.getCache(), field + ".cache", status);
+      Optional<CompressionPolicy> compression =
+          ProxyRouteCaching.compression(rule.getCompression(), field + ".compression", status);
+      boolean servable = policy != null && balancer != null && retry != null && mirror != null
+          && cache != null && compression != null;
       List<WeightedCluster> weighted = backends(rule.getBackends(), ns, field, status);
       List<RouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
           ? Collections.singletonList(null)
@@ -113,7 +123,8 @@ final class ProxyRouteProcessor {
       for (int j = 0; j < matches.size(); j++) {
         Route r = route(matches.get(j), field + ".matches[" + j + "]", status, weighted, policy, i, j);
         if (r != null && servable && redirect >= 0) {
-          r = r.withTraffic(balancer, retry, mirror.orElse(null));
+          r = r.withTraffic(balancer, retry, mirror.orElse(null))
+              .withCaching(cache.orElse(null), compression.orElse(null));
           for (String host : hosts) {
             claims.route(host, r, status, i, j);
           }

@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * Requests that match any of {@code matches} go to {@code backends}, with the rule's {@code timeouts},
- * {@code maxRequestBodySize}, {@code loadBalancer} and {@code retries}, and a copy to {@code mirror}. No matches means "every path". {@code permitInsecure} exempts the rule from
- * the route's HTTP-to-HTTPS redirect.
+ * {@code maxRequestBodySize}, {@code loadBalancer} and {@code retries}, and a copy to {@code mirror}; responses
+ * may be cached ({@code cache}) and compressed ({@code compression}). No matches means "every path".
+ * {@code permitInsecure} exempts the rule from the route's HTTP-to-HTTPS redirect.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RouteRule {
@@ -38,6 +39,12 @@ public class RouteRule {
 
   /** A Service that gets a copy of every request, its answers discarded. */
   private RouteMirror mirror;
+
+  /** The rule's HTTP cache; omitted: not cached. */
+  private RouteCache cache;
+
+  /** The rule's response compression; omitted: not compressed. */
+  private RouteCompression compression;
 
   /**
    * Larger request bodies are answered 413. A Kubernetes quantity of bytes ({@code 1Mi}, {@code 10M},
@@ -100,6 +107,22 @@ public class RouteRule {
 
   public void setMirror(RouteMirror mirror) {
     this.mirror = mirror;
+  }
+
+  public RouteCache getCache() {
+    return cache;
+  }
+
+  public void setCache(RouteCache cache) {
+    this.cache = cache;
+  }
+
+  public RouteCompression getCompression() {
+    return compression;
+  }
+
+  public void setCompression(RouteCompression compression) {
+    this.compression = compression;
   }
 
   public String getMaxRequestBodySize() {

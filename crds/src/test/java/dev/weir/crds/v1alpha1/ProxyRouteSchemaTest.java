@@ -218,4 +218,100 @@ class ProxyRouteSchemaTest {
     assertEquals("10ms", rule.getRetries().getBackoff().getBase());
     assertEquals("shadow", rule.getMirror().getService());
   }
+
+  @Test
+  void cacheIsOnWhenPresentWithQuantityHeaderTokenAndBoundedPurgePaths() throws IOException {
+    JSONSchemaProps cache = rule().getProperties().get("cache");
+    assertEquals(List.of("enabled", "maxObjectSize", "purge", "statusHeader"),
+        cache.getProperties().keySet().stream().sorted().toList());
+    assertTrue(cache.getProperties().get("enabled").getDefault().asBoolean());
+    JSONSchemaProps size = cache.getProperties().get("maxObjectSize");
+    assertTrue(size.getXKubernetesIntOrString());
+    assertEquals(RouteRule.MAX_BODY_SIZE_PATTERN, size.getPattern());
+    Pattern header = Pattern.compile(cache.getProperties().get("statusHeader").getPattern());
+    for (String good : List.of("", "X-Cache", "x-cache-status", "cf_cache")) {
+      assertTrue(header.matcher(good).find(), good);
+    }
+    for (String bad : List.of("X Cache", "X-Cache:", "(x)", "x/y")) {
+      assertFalse(header.matcher(bad).find(), bad);
+    }
+    JSONSchemaProps purge = cache.getProperties().get("purge");
+    assertEquals(List.of("generation"), purge.getRequired());
+    assertEquals("integer", purge.getProperties().get("generation").getType());
+    JSONSchemaProps paths = purge.getProperties().get("paths");
+    assertEquals(RouteCache.MAX_PURGE_PATHS, paths.getMaxItems().intValue());
+    JSONSchemaProps path = paths.getItems().getSchema();
+    assertEquals(2048L, path.getMaxLength());
+    Pattern p = Pattern.compile(path.getPattern());
+    for (String good : List.of("/", "/a?b=c", "/products/1", "/%20x")) {
+      assertTrue(p.matcher(good).find(), good);
+    }
+    for (String bad : List.of("", "a", "products?x=1", "/a b", "/a#top")) {
+      assertFalse(p.matcher(bad).find(), bad);
+    }
+    assertTrue(paths.getXKubernetesValidations().isEmpty(), "item patterns, no CEL over unbounded list items");
+  }
+
+  @Test
+  void compressionEncodingsAreAnEnumWithoutRepeatsAndContentTypesMediaRanges() throws IOException {
+    JSONSchemaProps compression = rule().getProperties().get("compression");
+    assertEquals(List.of("contentTypes", "enabled", "encodings", "minSize"),
+        compression.getProperties().keySet().stream().sorted().toList());
+    assertTrue(compression.getProperties().get("enabled").getDefault().asBoolean());
+    JSONSchemaProps encodings = compression.getProperties().get("encodings");
+    assertEquals(RouteCompression.ENCODINGS.stream().sorted().toList(),
+        encodings.getItems().getSchema().getEnum().stream().map(n -> n.asText()).sorted().toList());
+    assertEquals(1, encodings.getMinItems().intValue());
+    assertEquals(3, encodings.getMaxItems().intValue());
+    assertEquals(List.of("self.all(e, self.exists_one(f, f == e))"),
+        encodings.getXKubernetesValidations().stream().map(ValidationRule::getRule).toList());
+    assertEquals(RouteRule.MAX_BODY_SIZE_PATTERN, compression.getProperties().get("minSize").getPattern());
+    JSONSchemaProps types = compression.getProperties().get("contentTypes");
+    assertEquals(1, types.getMinItems().intValue());
+    assertEquals(RouteCompression.MAX_CONTENT_TYPES, types.getMaxItems().intValue());
+    Pattern media = Pattern.compile(types.getItems().getSchema().getPattern());
+    for (String good : List.of("text/html", "Application/JSON", "text/*", "application/*+json",
+        "application/vnd.api+json", "image/svg+xml")) {
+      assertTrue(media.matcher(good).find(), good);
+    }
+    for (String bad : List.of("", "text", "*/*", "*", "text/html; charset=utf-8", "text/*json", "application/json+*",
+        "/json", "text/", "text/html/x")) {
+      assertFalse(media.matcher(bad).find(), bad);
+    }
+  }
+
+  @Test
+  void cacheAndCompressionDeserialiseWithEnabledDefaultingToTrueAndBadValuesIntact() {
+    ProxyRoute r = Serialization.unmarshal("""
+        apiVersion: weir.dev/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: x, namespace: web}
+        spec:
+          hosts: [x.example.com]
+          rules:
+          - backends: [{service: a, port: 80}]
+            cache: {}
+            compression: {}
+          - backends: [{service: a, port: 80}]
+            cache: {enabled: false, maxObjectSize: 8m, statusHeader: "X Cache", purge: {generation: 9007199254740993, paths: [a]}}
+            compression: {enabled: false, encodings: [lz4, lz4], minSize: 1.5, contentTypes: ["*/*"]}
+          - backends: [{service: a, port: 80}]
+        """, ProxyRoute.class);
+    List<RouteRule> rules = r.getSpec().getRules();
+    assertTrue(rules.get(0).getCache().getEnabled());
+    assertTrue(rules.get(0).getCompression().getEnabled());
+    assertNull(rules.get(0).getCache().getPurge());
+    RouteCache cache = rules.get(1).getCache();
+    assertFalse(cache.getEnabled());
+    assertEquals("8m", cache.getMaxObjectSize());
+    assertEquals("X Cache", cache.getStatusHeader());
+    assertEquals(9007199254740993L, cache.getPurge().getGeneration());
+    assertEquals(List.of("a"), cache.getPurge().getPaths());
+    RouteCompression compression = rules.get(1).getCompression();
+    assertEquals(List.of("lz4", "lz4"), compression.getEncodings());
+    assertEquals("1.5", compression.getMinSize());
+    assertEquals(List.of("*/*"), compression.getContentTypes());
+    assertNull(rules.get(2).getCache());
+    assertNull(rules.get(2).getCompression());
+  }
 }

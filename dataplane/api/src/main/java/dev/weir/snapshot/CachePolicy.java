@@ -16,7 +16,11 @@ import java.util.List;
  *     ones listed; null for none
  */
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
-public record CachePolicy(long maxObjectBytes, String statusHeader, Purge purge) {
+public record CachePolicy(
+    long maxObjectBytes,
+    // NON_DEFAULT would leave "" (no header) out, and it would come back as null (X-Cache).
+    @JsonInclude(JsonInclude.Include.NON_NULL) String statusHeader,
+    Purge purge) {
 
   public static final long DEFAULT_MAX_OBJECT_BYTES = 1024 * 1024;
   public static final String DEFAULT_STATUS_HEADER = "X-Cache";

@@ -66,4 +66,20 @@ class SnapshotJsonTest {
     assertFalse(plain.contains("tls"), plain);
     assertFalse(tls.toString().contains("BEGIN"), "no PEM in log lines");
   }
+
+  @Test
+  void cacheAndCompressionSurviveARoundTripAnEmptyStatusHeaderIncluded() {
+    Snapshot base = snapshot(RoutePolicy.DEFAULT, UpstreamProtocol.HTTP1);
+    Route route = base.virtualHosts().get(0).routes().get(0);
+    for (CachePolicy cache : List.of(CachePolicy.DEFAULT, new CachePolicy(0, "", null),
+        new CachePolicy(4096, "X-Edge", new CachePolicy.Purge(3, List.of("/a?b=c"))))) {
+      CompressionPolicy compression = new CompressionPolicy(List.of("gzip"), 1, List.of("text/*"));
+      Snapshot s = new Snapshot(7, "", List.of(new VirtualHost("a.example", List.of(route.withCaching(cache, compression)), null)),
+          base.clusters(), List.of());
+      Route back = SnapshotJson.readSnapshot(SnapshotJson.writeSnapshot(s)).virtualHosts().get(0).routes().get(0);
+      assertEquals(cache, back.cache());
+      assertEquals(cache.statusHeaderName(), back.cache().statusHeaderName());
+      assertEquals(compression, back.compression());
+    }
+  }
 }
