@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *       drops everything the Ingress's routes stored, once);
  *   <li>{@value #COMPRESSION} {@code "true"} compresses responses (ingress-nginx's {@code use-gzip}, per
  *       Ingress), with {@value #COMPRESSION_ENCODINGS} ({@code br}, {@code zstd}, {@code gzip}, in order of
- *       preference; default all three), {@value #COMPRESSION_MIN_SIZE} (a quantity, default 256) and
+ *       preference; default all three), {@value #COMPRESSION_MIN_SIZE} (a quantity, default 1Ki) and
  *       {@value #COMPRESSION_TYPES} (media types, {@code text/*} and {@code application/*+json} wildcards;
  *       default the dataplane's list). Lists are separated by commas or spaces (ingress-nginx's
  *       {@code gzip-types} uses spaces).

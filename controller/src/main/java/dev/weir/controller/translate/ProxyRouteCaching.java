@@ -77,7 +77,7 @@ final class ProxyRouteCaching {
   }
 
   /**
-   * Omitted fields are left at the snapshot's defaults (all encodings, 256 bytes, the dataplane's types).
+   * Omitted fields are left at the snapshot's defaults (zstd, br, gzip; 1 KiB; the dataplane's types).
    * Encodings keep their order (it is the preference); content types are lowercased and written once each.
    */
   static Optional<CompressionPolicy> compression(RouteCompression spec, String field, ObjectStatus status) {
@@ -89,7 +89,7 @@ final class ProxyRouteCaching {
     if (spec.getEncodings() != null) {
       encodings = spec.getEncodings();
       if (encodings.isEmpty()) {
-        status.problem(Reason.Invalid, field + ".encodings: must list at least one (omit it for br, zstd, gzip)");
+        status.problem(Reason.Invalid, field + ".encodings: must list at least one (omit it for zstd, br, gzip)");
         valid = false;
       }
       for (int i = 0; i < encodings.size(); i++) {

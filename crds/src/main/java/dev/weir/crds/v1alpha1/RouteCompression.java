@@ -43,7 +43,7 @@ public class RouteCompression {
   @ValidationRule(value = "self.all(e, self.exists_one(f, f == e))", message = "encodings must not repeat")
   private List<String> encodings;
 
-  /** Smaller responses are sent as they are; a Kubernetes quantity of bytes, omitted: 256. */
+  /** Smaller responses are sent as they are; a Kubernetes quantity of bytes, omitted: 1Ki. */
   @SchemaFrom(type = Quantity.class)
   @Pattern(RouteRule.MAX_BODY_SIZE_PATTERN)
   private String minSize;
