@@ -11,6 +11,8 @@
 # The dataplane is started exactly as users start it: `bin/weir dataplane --snapshot FILE` with default
 # settings, from a snapshot with one virtual host "*" routing every path to the harness's upstream, and a
 # TLS listener with the harness's certificate (ALPN: h2 and http/1.1).
+# The harness's /cached/ paths (the cache-1k scenario) go to a route with a cache with the default settings
+# (`cache: {}`), as nginx's proxy_cache and HAProxy's cache are set up for them; the rest is not cached.
 # One setting differs from the default, to match the harness's nginx and HAProxy (`access_log off`): the
 # access log is off. WEIR_BENCH_ACCESS_LOG=FILE (or stdout) turns it on, to measure what it costs.
 # A JVM needs 10-15 s of load before it runs at full speed, so unless you pass -w yourself, every run gets
@@ -52,7 +54,9 @@ cat > "\$BENCH_WORKDIR/weir-snapshot.json" <<JSON
 {
   "version": 1,
   "virtualHosts": [ { "host": "*", "tlsCertificate": "bench/tls",
-    "routes": [ \$extra_routes { "name": "bench/all", "owner": "bench", "path": { "type": "PREFIX", "value": "/" },
+    "routes": [ \$extra_routes { "name": "bench/cached", "owner": "bench", "path": { "type": "PREFIX", "value": "/cached/" },
+                  "backends": [ { "cluster": "bench/upstream:80", "weight": 1 } ], "cache": {} },
+                { "name": "bench/all", "owner": "bench", "path": { "type": "PREFIX", "value": "/" },
                   "backends": [ { "cluster": "bench/upstream:80", "weight": 1 } ] } ] } ],
   "clusters": [ { "name": "bench/upstream:80", "endpoints": [ { "address": "\$upstream_host", "port": \$upstream_port } ] } ],
   "certificates": [ { "name": "bench/tls", "certificateChainPem": "\$(pem_json "\$BENCH_CERT")",
