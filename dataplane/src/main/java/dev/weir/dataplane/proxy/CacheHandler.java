@@ -288,7 +288,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
       default -> { // MISS
         if (HttpMethod.HEAD.equals(method)) {
           queue.add(new Entry(Mode.PASS, route, key, method, null, null, null, 0)); // a HEAD answer has no body to store
-          result(route, "miss");
+          result(route, "bypass");
           return false;
         }
         if (!idle) {

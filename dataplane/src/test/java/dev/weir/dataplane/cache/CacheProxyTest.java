@@ -407,6 +407,8 @@ class CacheProxyTest {
     assertNull(identity.header("content-encoding"));
     assertArrayEquals(page, identity.body());
     assertEquals(3, origin.count("/zpage"), "one fetch per variant: br, gzip, identity");
+    assertTrue(dp.metrics().scrape().contains("weir_dataplane_compressed_responses_total{encoding=\"br\"} 1.0"),
+        "compressed once for br: the hit was served as stored");
   }
 
   @Test
@@ -437,6 +439,9 @@ class CacheProxyTest {
     String scrape = dp.metrics().scrape();
     assertTrue(scrape.contains("weir_dataplane_cache_requests_total{result=\"hit\",route=\"cached\"}"), scrape);
     assertTrue(scrape.contains("weir_dataplane_cache_requests_total{result=\"miss\",route=\"cached\"}"), scrape);
-    assertTrue(scrape.contains("weir_dataplane_cache_bytes"), scrape);
+    for (String series : List.of("weir_dataplane_cache_bytes ", "weir_dataplane_cache_max_bytes 8388608", "weir_dataplane_cache_entries ",
+        "weir_dataplane_cache_evictions_total ", "weir_dataplane_cache_collapsed_total ")) {
+      assertTrue(scrape.contains(series), series + " in " + scrape);
+    }
   }
 }

@@ -55,6 +55,7 @@ import java.util.zip.CRC32;
  *   <li>{@code /close}: closes the connection without answering</li>
  *   <li>{@code /close-after}: answers normally (no {@code Connection: close}) and then closes the connection</li>
  *   <li>{@code /status/<code>}: answers with that status</li>
+ *   <li>{@code /cacheable/...}: the usual answer with {@code Cache-Control: public, max-age=600}</li>
  * </ul>
  *
  * <p>Protocol switches: a request with {@code Connection: upgrade} and {@code Upgrade: echo-test}
@@ -347,6 +348,9 @@ public final class EchoBackend implements AutoCloseable {
           .set("x-backend", name)
           .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
           .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+      if (r.uri().startsWith("/cacheable/")) {
+        head.headers().set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=600");
+      }
       if (!keepAlive) {
         head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       }
