@@ -1,11 +1,14 @@
 package dev.weir.dataplane.cache;
 
 import dev.weir.dataplane.proxy.HopByHopHeaders;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -131,6 +134,35 @@ public final class StoredResponse {
   /** The stored header fields in received order, each name as received (compare case-insensitively). */
   public List<Map.Entry<String, String>> headers() {
     return headers;
+  }
+
+  /** The status line and stored header lines in HTTP/1.1 wire form, without Age and the final blank line; built once. */
+  private volatile byte[] wireHead;
+
+  /**
+   * The response head as HTTP/1.1 sends it ({@code HTTP/1.1 200 OK\r\n} and one {@code name: value\r\n} per
+   * stored field, Age left out), without the blank line that ends it: the caller appends Age and its own
+   * fields. Made on first use and kept (a race makes it twice, the same bytes).
+   */
+  public byte[] wireHead() {
+    byte[] w = wireHead;
+    if (w == null) {
+      StringBuilder b = new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ')
+          .append(HttpResponseStatus.valueOf(status).reasonPhrase()).append("\r\n");
+      for (Map.Entry<String, String> e : headers) {
+        if (!AsciiString.contentEqualsIgnoreCase(e.getKey(), HttpHeaderNames.AGE)) {
+          b.append(e.getKey()).append(": ").append(e.getValue()).append("\r\n");
+        }
+      }
+      w = b.toString().getBytes(StandardCharsets.ISO_8859_1);
+      wireHead = w;
+    }
+    return w;
+  }
+
+  /** Copies the body into {@code out} (no read-only view, no wrapper). */
+  public void writeBody(ByteBuf out) {
+    out.writeBytes(body);
   }
 
   /** A fresh, mutable copy of the stored headers, for the response the caller builds. */

@@ -136,6 +136,7 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener, End
     final Counter[] byClass = new Counter[STATUS_CLASSES.length];
     final AtomicReferenceArray<Timer> durationByClass = new AtomicReferenceArray<>(STATUS_CLASSES.length);
     final AtomicReferenceArray<Counter> errorsByKind = new AtomicReferenceArray<>(ERROR_KINDS.length);
+    final AtomicReferenceArray<Counter> cacheByResult = new AtomicReferenceArray<>(CACHE_RESULTS.size());
     final Counter requestBytes;
     final Counter responseBytes;
 
@@ -166,6 +167,24 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener, End
         durationByClass.set(cls, t);
       }
       return t;
+    }
+
+    /** The route's {@code weir_dataplane_cache_requests_total} counter for {@code result}, made on first use. */
+    Counter cache(String result) {
+      int i = CACHE_RESULTS.indexOf(result);
+      if (i < 0) {
+        throw new IllegalArgumentException("unknown cache result " + result);
+      }
+      Counter c = cacheByResult.get(i);
+      if (c == null) {
+        c = Counter.builder("weir.dataplane.cache.requests")
+            .description("Requests to routes with a cache, by what the cache did")
+            .tag("route", route)
+            .tag("result", result)
+            .register(registry);
+        cacheByResult.set(i, c);
+      }
+      return c;
     }
 
     Counter errors(UpstreamError kind) {
@@ -418,11 +437,13 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener, End
         null, null).increment();
   }
 
-  /** {@code weir_dataplane_cache_requests_total{route,result}}. */
+  /** What {@link #cacheResult} counts. */
+  static final java.util.List<String> CACHE_RESULTS = java.util.List.of("hit", "miss", "stale", "revalidated", "collapsed", "bypass");
+
+  /** {@code weir_dataplane_cache_requests_total{route,result}}: kept with the route's meters, one lookup per request (hits are hot). */
   @Override
   public void cacheResult(String route, String result) {
-    resilienceCounter("weir.dataplane.cache.requests", "Requests to routes with a cache, by what the cache did", "route", route,
-        "result", result).increment();
+    route(route).cache(result).increment();
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.weir.dataplane.pipeline;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -71,6 +72,16 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<St
   private final class Encoder extends HttpResponseEncoder {
     /** The method of the request the response being encoded answers. */
     private HttpMethod method;
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+      if (msg instanceof EncodedResponse encoded) {
+        awaiting.poll(); // it answers the oldest request; it is whole, so the encoder's state stays at a message boundary
+        ctx.write(encoded.content(), promise);
+        return;
+      }
+      super.write(ctx, msg, promise);
+    }
 
     @Override
     protected boolean isContentAlwaysEmpty(HttpResponse msg) {

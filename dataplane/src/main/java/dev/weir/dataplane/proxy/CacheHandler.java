@@ -12,6 +12,7 @@ import dev.weir.dataplane.cache.StoreResult;
 import dev.weir.dataplane.cache.StoredResponse;
 import dev.weir.dataplane.compress.Compression;
 import dev.weir.dataplane.config.RuntimeConfig;
+import dev.weir.dataplane.pipeline.EncodedResponse;
 import dev.weir.dataplane.pipeline.PipelineNames;
 import dev.weir.dataplane.routing.HostNames;
 import dev.weir.dataplane.routing.RouteMatch;
@@ -43,6 +44,7 @@ import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Optional;
@@ -272,7 +274,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
           if (background) {
             ReferenceCountUtil.retain(request); // answering releases it; the background fetch still needs it
           }
-          answer(request, route, fromStore(method, keyHeaders, l.stored(), l.freshness().ageSeconds(), route),
+          answerStored(request, route, keyHeaders, l.stored(), l.freshness().ageSeconds(),
               state == Freshness.State.FRESH ? "HIT" : "STALE", state == Freshness.State.FRESH ? "hit" : "stale");
           if (background) {
             revalidateInBackground(request, route, key, keyHeaders, l);
@@ -340,8 +342,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
     if (outcome.kind() == CollapsedForwarding.Outcome.Kind.STORED) {
       Lookup l = cache.lookup(p.key(), p.request().method(), p.keyHeaders());
       if (l.kind() == Lookup.Kind.HIT && l.freshness().servable()) {
-        answer(p.request(), p.route(), fromStore(p.request().method(), p.keyHeaders(), l.stored(), l.freshness().ageSeconds(), p.route()),
-            "HIT", "collapsed");
+        answerStored(p.request(), p.route(), p.keyHeaders(), l.stored(), l.freshness().ageSeconds(), "HIT", "collapsed");
         answered = true;
       }
     }
@@ -400,9 +401,50 @@ public final class CacheHandler extends ChannelDuplexHandler {
     return r;
   }
 
+  /**
+   * Answers a request from a stored response. On HTTP/1.1 a full answer goes out as one buffer in wire
+   * form ({@link EncodedResponse}: the stored head, Age, the status header); a 304 and HTTP/2 streams
+   * take the message path.
+   */
+  private void answerStored(HttpRequest request, RouteMatch route, HttpHeaders client, StoredResponse stored, long age,
+      String xcache, String result) {
+    HttpMethod method = request.method();
+    if (http2Stream || ClientConditionals.evaluate(method, client, stored) == ClientConditionals.Result.NOT_MODIFIED) {
+      answer(request, route, fromStore(method, client, stored, age, route), xcache, result);
+      return;
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining();
+    String header = route.route().cache().statusHeaderName();
+    byte[] head = stored.wireHead();
+    boolean withBody = !HttpMethod.HEAD.equals(method);
+    ByteBuf wire = ctx.alloc().directBuffer(head.length + 64 + (header == null ? 0 : header.length()) + (withBody ? stored.bodyLength() : 0));
+    wire.writeBytes(head);
+    wire.writeCharSequence("Age: ", StandardCharsets.ISO_8859_1);
+    wire.writeCharSequence(Long.toString(age), StandardCharsets.ISO_8859_1);
+    wire.writeShort(CRLF);
+    if (header != null) {
+      wire.writeCharSequence(header, StandardCharsets.ISO_8859_1);
+      wire.writeCharSequence(": ", StandardCharsets.ISO_8859_1);
+      wire.writeCharSequence(xcache, StandardCharsets.ISO_8859_1);
+      wire.writeShort(CRLF);
+    }
+    if (!keepAlive) {
+      wire.writeCharSequence("Connection: close\r\n", StandardCharsets.ISO_8859_1);
+    } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+      wire.writeCharSequence("Connection: keep-alive\r\n", StandardCharsets.ISO_8859_1);
+    }
+    wire.writeShort(CRLF);
+    if (withBody) {
+      stored.writeBody(wire);
+    }
+    int sent = withBody ? stored.bodyLength() : 0;
+    finishAnswer(request, route, new EncodedResponse(wire), stored.status(), sent, keepAlive, result);
+  }
+
+  private static final short CRLF = ('\r' << 8) | '\n';
+
   /** Answers a request here (nothing queued before it), records it like the proxy records its own. */
   private void answer(HttpRequest request, RouteMatch route, FullHttpResponse response, String xcache, String result) {
-    skipBody = !(request instanceof LastHttpContent);
     String header = route.route().cache().statusHeaderName();
     if (header != null) {
       response.headers().set(header, xcache);
@@ -415,6 +457,12 @@ public final class CacheHandler extends ChannelDuplexHandler {
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       }
     }
+    finishAnswer(request, route, response, response.status().code(), response.content().readableBytes(), keepAlive, result);
+  }
+
+  private void finishAnswer(HttpRequest request, RouteMatch route, Object response, int status, int bodyBytes, boolean keepAlive,
+      String result) {
+    skipBody = !(request instanceof LastHttpContent);
     long now = ctx.channel().eventLoop().ticker().nanoTime();
     record.begin(now, request.method().name(), request.uri(), http2Stream ? "HTTP/2.0" : request.protocolVersion().text(), clientIp);
     if (px.stats().wantsRequestDetails()) {
@@ -425,9 +473,9 @@ public final class CacheHandler extends ChannelDuplexHandler {
       }
     }
     record.route(route.name());
-    record.status(response.status().code());
-    record.addSent(response.content().readableBytes());
-    px.stats().requestCompleted(route.name(), response.status().code());
+    record.status(status);
+    record.addSent(bodyBytes);
+    px.stats().requestCompleted(route.name(), status);
     result(route, result);
     ReferenceCountUtil.release(request);
     var written = ctx.writeAndFlush(response);
@@ -656,6 +704,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
   private static CacheKey key(HttpRequest request, RouteMatch route) {
     return new CacheKey(route.name(), HostNames.normalize(request.headers().get(HttpHeaderNames.HOST)), request.uri());
   }
+
 
   /**
    * The headers the Vary key is made from: the request's own, except that on a route that compresses,

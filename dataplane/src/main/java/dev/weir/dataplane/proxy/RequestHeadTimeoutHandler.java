@@ -1,5 +1,6 @@
 package dev.weir.dataplane.proxy;
 
+import dev.weir.dataplane.pipeline.EncodedResponse;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -108,6 +109,13 @@ public final class RequestHeadTimeoutHandler extends ChannelDuplexHandler {
   }
 
   private void observeOutbound(Object msg) {
+    if (msg instanceof EncodedResponse) { // a whole final response in one message (a cache hit)
+      if (outstanding > 0) {
+        outstanding--;
+      }
+      maybeArm();
+      return;
+    }
     if (msg instanceof HttpResponse response) {
       HttpResponseStatus status = response.status();
       if (status.code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {

@@ -444,4 +444,40 @@ class CacheProxyTest {
       assertTrue(scrape.contains(series), series + " in " + scrape);
     }
   }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderWithHitsAmongThem() {
+    origin.on("/pipe-hit", seen -> Reply.of(200, "hit body", "Cache-Control", "max-age=60"));
+    origin.on("/pipe-miss", seen -> Reply.of(200, "miss body", "Cache-Control", "no-store").delayed(100));
+    get(HOST, "/pipe-hit", Map.of());
+    try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+      String one = "GET /pipe-hit HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n";
+      String slow = "GET /pipe-miss HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n";
+      c.writeRaw((one + slow + one + slow + one).getBytes());
+      List<String> bodies = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        bodies.add(c.readResponse(false).text());
+      }
+      assertEquals(List.of("hit body", "miss body", "hit body", "miss body", "hit body"), bodies, "answers in request order");
+    }
+  }
+
+  @Test
+  void aHitHonoursConnectionCloseAndHttp10() {
+    origin.on("/close", seen -> Reply.of(200, "closing", "Cache-Control", "max-age=60"));
+    get(HOST, "/close", Map.of());
+    try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+      Response r = c.request("GET", HOST, "/close", Map.of("Connection", "close"), null);
+      assertEquals("HIT", r.header("x-cache"));
+      assertEquals("close", r.header("connection"));
+      assertTrue(c.awaitClosedByServer(), "closed after the hit");
+    }
+    try (HttpTestClient c = HttpTestClient.connect(dp.httpPort())) {
+      c.writeRaw(("GET /close HTTP/1.0\r\nHost: " + HOST + "\r\n\r\n").getBytes());
+      Response r = c.readResponse(false);
+      assertEquals("closing", r.text());
+      assertEquals("HIT", r.header("x-cache"));
+      assertTrue(c.awaitClosedByServer(), "HTTP/1.0 without keep-alive: closed");
+    }
+  }
 }

@@ -46,6 +46,7 @@ class CompressionProxyTest {
 
   @BeforeAll
   static void start() throws Exception {
+    System.setProperty("sun.net.httpserver.nodelay", "true"); // see ScriptedOrigin
     upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     upstream.createContext("/", exchange -> {
       seenAcceptEncoding.set(exchange.getRequestHeaders().getFirst("Accept-Encoding"));

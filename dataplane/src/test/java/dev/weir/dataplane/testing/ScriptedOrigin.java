@@ -45,6 +45,12 @@ public final class ScriptedOrigin implements AutoCloseable {
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
   private final List<Seen> seen = java.util.Collections.synchronizedList(new ArrayList<>());
 
+  static {
+    // The JDK server writes the head and the body separately; without TCP_NODELAY the body waits for the
+    // head's ACK, which the proxy's kernel delays (40 ms per response on Linux).
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private ScriptedOrigin() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 200);
     server.setExecutor(Executors.newCachedThreadPool(r -> {
