@@ -60,7 +60,7 @@ public final class DataplaneMain {
                              the writer cannot keep up with are dropped and counted in
                              weir_dataplane_access_log_dropped_total. On stdout they follow the ready line.
         --cache-size N       memory for the HTTP cache of routes with a cache, all routes together, e.g.
-                             256Mi (default), 1Gi or 500M; 0 turns caching off
+                             256Mi, 1Gi or 500M (default: a quarter of the JVM heap); 0 turns caching off
         --help               print this and exit
       """;
 

@@ -28,7 +28,8 @@ import java.time.Duration;
  * @param tls TLS versions and cipher suites of the HTTPS listener
  * @param h2c the HTTP listener also speaks HTTP/2 without TLS (prior knowledge and {@code Upgrade: h2c})
  * @param accessLog where the JSON access log goes (stdout, a file, or off)
- * @param cacheSizeBytes the bound of the replica's HTTP cache (every route with a cache shares it); 0 turns caching off
+ * @param cacheSizeBytes the bound of the replica's HTTP cache (every route with a cache shares it; on the Java heap); 0 turns
+ *     caching off
  */
 public record DataplaneOptions(
     String bindAddress,
@@ -55,7 +56,13 @@ public record DataplaneOptions(
     long cacheSizeBytes) {
 
   public static final int NO_PORT = -1;
-  public static final long DEFAULT_CACHE_SIZE = 256L * 1024 * 1024;
+  /**
+   * A quarter of the JVM's heap: the cache's bodies live on the heap, and the manifests give the heap 40%
+   * of the container's memory limit (Netty's direct buffers and the rest need the remainder).
+   */
+  public static long defaultCacheSize() {
+    return Runtime.getRuntime().maxMemory() / 4;
+  }
 
   public DataplaneOptions {
     if (staticSnapshot != null && controllerHost != null) {
@@ -140,7 +147,7 @@ public record DataplaneOptions(
     private Path controlTlsDir;
     private Duration shutdownDelay = Duration.ZERO;
     private AccessLogTarget accessLog = AccessLogTarget.STDOUT;
-    private long cacheSizeBytes = DEFAULT_CACHE_SIZE;
+    private long cacheSizeBytes = defaultCacheSize();
 
     private Builder() {}
 

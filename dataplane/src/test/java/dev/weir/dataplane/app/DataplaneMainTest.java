@@ -216,7 +216,7 @@ class DataplaneMainTest {
 
   @Test
   void cacheSizeOption() {
-    assertEquals(256L << 20, parse().cacheSizeBytes(), "256Mi by default");
+    assertEquals(Runtime.getRuntime().maxMemory() / 4, parse().cacheSizeBytes(), "a quarter of the heap by default");
     assertEquals(1L << 30, parse("--cache-size", "1Gi").cacheSizeBytes());
     assertEquals(500_000_000L, parse("--cache-size", "500M").cacheSizeBytes());
     assertEquals(0, parse("--cache-size", "0").cacheSizeBytes(), "0 turns caching off");
