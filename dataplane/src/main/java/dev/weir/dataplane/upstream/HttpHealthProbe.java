@@ -203,75 +203,78 @@ public final class HttpHealthProbe implements HealthChecker.Probe {
     }
   }
 
-  /** Judges the first final response head; releases whatever it reads. */
-  private static final class Http1Answer extends ChannelInboundHandlerAdapter {
-    private final Promise<Void> result;
+  /**
+   * Judges the first final response head of a check's connection or stream; releases whatever it
+   * reads. A close or an error before that fails the check.
+   */
+  private abstract static class Answer extends ChannelInboundHandlerAdapter {
+    final Promise<Void> result;
+    private final String closedBeforeAnswer;
 
-    Http1Answer(Promise<Void> result) {
+    Answer(Promise<Void> result, String closedBeforeAnswer) {
       this.result = result;
+      this.closedBeforeAnswer = closedBeforeAnswer;
     }
 
+    /** Looks at one message (released afterwards). */
+    abstract void read(Object msg);
+
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    public final void channelRead(ChannelHandlerContext ctx, Object msg) {
       try {
-        if (msg instanceof HttpResponse r) {
-          if (r.decoderResult().isFailure()) {
-            result.tryFailure(new CheckFailed("not an HTTP/1.1 answer: " + r.decoderResult().cause()));
-          } else if (r.status().code() >= 200 || r.status().code() == 101) {
-            judge(r.status().code(), result); // informational 1xx heads come before the real one
-          }
-        }
+        read(msg);
       } finally {
         ReferenceCountUtil.release(msg);
       }
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      result.tryFailure(new CheckFailed("connection closed before an answer"));
+    public final void channelInactive(ChannelHandlerContext ctx) {
+      result.tryFailure(new CheckFailed(closedBeforeAnswer));
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       result.tryFailure(cause);
     }
   }
 
-  /** The check's stream: judges the first final response head; releases every frame. */
-  private static final class Http2Answer extends ChannelInboundHandlerAdapter {
-    private final Promise<Void> result;
-
-    Http2Answer(Promise<Void> result) {
-      this.result = result;
+  private static final class Http1Answer extends Answer {
+    Http1Answer(Promise<Void> result) {
+      super(result, "connection closed before an answer");
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      try {
-        if (msg instanceof Http2HeadersFrame h) {
-          CharSequence status = h.headers().status();
-          int code = status == null ? -1 : parseStatus(status);
-          if (code < 0) {
-            result.tryFailure(new CheckFailed("answer without a valid :status"));
-          } else if (code >= 200) {
-            judge(code, result);
-          }
-        } else if (msg instanceof Http2ResetFrame reset) {
-          result.tryFailure(new CheckFailed("stream reset (" + reset.errorCode() + ")"));
+    void read(Object msg) {
+      if (msg instanceof HttpResponse r) {
+        if (r.decoderResult().isFailure()) {
+          result.tryFailure(new CheckFailed("not an HTTP/1.1 answer: " + r.decoderResult().cause()));
+        } else if (r.status().code() >= 200 || r.status().code() == 101) {
+          judge(r.status().code(), result); // informational 1xx heads come before the real one
         }
-      } finally {
-        ReferenceCountUtil.release(msg);
       }
     }
+  }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      result.tryFailure(new CheckFailed("stream closed before an answer"));
+  /** The check's stream: every frame is released. */
+  private static final class Http2Answer extends Answer {
+    Http2Answer(Promise<Void> result) {
+      super(result, "stream closed before an answer");
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      result.tryFailure(cause);
+    void read(Object msg) {
+      if (msg instanceof Http2HeadersFrame h) {
+        CharSequence status = h.headers().status();
+        int code = status == null ? -1 : parseStatus(status);
+        if (code < 0) {
+          result.tryFailure(new CheckFailed("answer without a valid :status"));
+        } else if (code >= 200) {
+          judge(code, result);
+        }
+      } else if (msg instanceof Http2ResetFrame reset) {
+        result.tryFailure(new CheckFailed("stream reset (" + reset.errorCode() + ")"));
+      }
     }
 
     private static int parseStatus(CharSequence s) {
