@@ -176,7 +176,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
   }
 
   private Object entryForProxy(HttpRequest request, RouteMatch route) {
-    if (!HttpMethod.GET.equals(request.method()) || request.headers().contains(HttpHeaderNames.RANGE)) {
+    if (!HttpMethod.GET.equals(request.method()) || request.headers().contains(HttpHeaderNames.RANGE) || proxyDecides(route)) {
       return PASS;
     }
     CacheKey key = key(request, route);
@@ -232,7 +232,8 @@ public final class CacheHandler extends ChannelDuplexHandler {
         : config.routes().match(request.headers().get(HttpHeaderNames.HOST), request.uri(), request.method().name(),
             request.headers()::getAll).orElse(null);
     CachePolicy policy = route == null ? null : route.route().cache();
-    if (policy == null || HttpUtil.is100ContinueExpected(request) || request.headers().contains(HttpHeaderNames.UPGRADE)) {
+    if (policy == null || HttpUtil.is100ContinueExpected(request) || request.headers().contains(HttpHeaderNames.UPGRADE)
+        || proxyDecides(route)) {
       queue.add(PASS);
       return false;
     }
@@ -307,6 +308,16 @@ public final class CacheHandler extends ChannelDuplexHandler {
         return true;
       }
     }
+  }
+
+  /**
+   * Whether the proxy must see the request before anything may answer it: on the plain listener of a
+   * route that redirects to HTTPS (the redirect, not a stored page), and on a route whose host demands
+   * client certificates (the proxy checks the connection's certificate; a hit must never skip that).
+   */
+  private boolean proxyDecides(RouteMatch route) {
+    return route.clientValidation() != null
+        || (route.route().policy().httpsRedirectStatus() != 0 && "http".equals(px.scheme()));
   }
 
   /**
@@ -701,8 +712,8 @@ public final class CacheHandler extends ChannelDuplexHandler {
 
   // ---- keys ----
 
-  private static CacheKey key(HttpRequest request, RouteMatch route) {
-    return new CacheKey(route.name(), HostNames.normalize(request.headers().get(HttpHeaderNames.HOST)), request.uri());
+  private CacheKey key(HttpRequest request, RouteMatch route) {
+    return new CacheKey(route.name(), px.scheme(), HostNames.normalize(request.headers().get(HttpHeaderNames.HOST)), request.uri());
   }
 
 

@@ -74,6 +74,8 @@ class CacheProxyTest {
         new VirtualHost(HOST, List.of(cachedRoute("cached", cache, null)), null, null),
         new VirtualHost("zip.test", List.of(cachedRoute("cached-zip", CachePolicy.DEFAULT, CompressionPolicy.DEFAULT)), null, null),
         new VirtualHost("small.test", List.of(cachedRoute("small-objects", new CachePolicy(1000, "X-Weir-Cache", null), null)), null, null),
+        new VirtualHost("redirect.test", List.of(cachedRoute("redirecting", cache, null)
+            .withPolicy(dev.weir.snapshot.RoutePolicy.DEFAULT.withHttpsRedirect(308))), null, null),
         new VirtualHost("plain.test", List.of(new Route("plain", "test", PathMatch.prefix("/"), List.of(), null,
             List.of(new WeightedCluster("origin", 1)))), null, null)),
         List.of(new Cluster("origin", List.of(origin.endpoint()), UpstreamProtocol.HTTP1, null, null)), List.of(), null).withComputedHash();
@@ -479,5 +481,16 @@ class CacheProxyTest {
       assertEquals("HIT", r.header("x-cache"));
       assertTrue(c.awaitClosedByServer(), "HTTP/1.0 without keep-alive: closed");
     }
+  }
+
+  @Test
+  void aRouteThatRedirectsToHttpsIsNeverAnsweredFromTheCacheOverPlainHttp() {
+    origin.on("/secure", seen -> Reply.of(200, "secret page", "Cache-Control", "public, max-age=60"));
+    for (int i = 0; i < 2; i++) {
+      Response r = get("redirect.test", "/secure", Map.of());
+      assertEquals(308, r.status(), "the redirect, not a stored page");
+      assertNull(r.header("x-cache"));
+    }
+    assertEquals(0, origin.count("/secure"));
   }
 }
