@@ -13,6 +13,7 @@
 # TLS listener with the harness's certificate (ALPN: h2 and http/1.1).
 # The harness's /cached/ paths (the cache-1k scenario) go to a route with a cache with the default settings
 # (`cache: {}`), as nginx's proxy_cache and HAProxy's cache are set up for them; the rest is not cached.
+# WEIR_BENCH_NO_CACHE=1 leaves that route out (no route caches: what uncached traffic costs without it).
 # One setting differs from the default, to match the harness's nginx and HAProxy (`access_log off`): the
 # access log is off. WEIR_BENCH_ACCESS_LOG=FILE (or stdout) turns it on, to measure what it costs.
 # A JVM needs 10-15 s of load before it runs at full speed, so unless you pass -w yourself, every run gets
@@ -49,13 +50,15 @@ start_cmd=$(cat <<START
 set -e
 pem_json() { awk '{ printf "%s\\\\n", \$0 }' "\$1"; }
 upstream_host=\${BENCH_UPSTREAM%:*}; upstream_port=\${BENCH_UPSTREAM##*:}
+cached_route='{ "name": "bench/cached", "owner": "bench", "path": { "type": "PREFIX", "value": "/cached/" },
+                  "backends": [ { "cluster": "bench/upstream:80", "weight": 1 } ], "cache": {} },'
+[ -n "${WEIR_BENCH_NO_CACHE:-}" ] && cached_route=''
 extra_routes=\$(awk -v n=$routes 'BEGIN { for (i = 1; i < n; i++) printf "{ \\"name\\": \\"bench/r%d\\", \\"owner\\": \\"bench\\", \\"path\\": { \\"type\\": \\"PREFIX\\", \\"value\\": \\"/r%d/\\" }, \\"backends\\": [ { \\"cluster\\": \\"bench/upstream:80\\", \\"weight\\": 1 } ] },\\n", i, i }')
 cat > "\$BENCH_WORKDIR/weir-snapshot.json" <<JSON
 {
   "version": 1,
   "virtualHosts": [ { "host": "*", "tlsCertificate": "bench/tls",
-    "routes": [ \$extra_routes { "name": "bench/cached", "owner": "bench", "path": { "type": "PREFIX", "value": "/cached/" },
-                  "backends": [ { "cluster": "bench/upstream:80", "weight": 1 } ], "cache": {} },
+    "routes": [ \$extra_routes \$cached_route
                 { "name": "bench/all", "owner": "bench", "path": { "type": "PREFIX", "value": "/" },
                   "backends": [ { "cluster": "bench/upstream:80", "weight": 1 } ] } ] } ],
   "clusters": [ { "name": "bench/upstream:80", "endpoints": [ { "address": "\$upstream_host", "port": \$upstream_port } ] } ],

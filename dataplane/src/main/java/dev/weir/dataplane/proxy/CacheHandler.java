@@ -146,6 +146,11 @@ public final class CacheHandler extends ChannelDuplexHandler {
   private boolean skipBody;
   private boolean http2Stream;
   private String clientIp = "unknown";
+  /** The last request this handler routed and passed on, so that the proxy need not route it again. */
+  private HttpRequest routedRequest;
+  private RuntimeConfig routedConfig;
+  private String routedUri;
+  private Optional<RouteMatch> routedMatch;
 
   public CacheHandler(ProxyContext px) {
     this.px = px;
@@ -158,11 +163,13 @@ public final class CacheHandler extends ChannelDuplexHandler {
    * has none, when the proxy is about to serve {@code current} for a route with a cache. The current
    * request and the pipelined ones queued behind it are already the proxy's: the current one's
    * response is stored if it may be (it leads its key's flight if no other request does), the others
-   * pass.
+   * pass. Returns the connection's cache handler (null when the replica has no cache).
    */
-  static void install(ChannelHandlerContext proxy, ProxyContext px, HttpRequest current, RouteMatch route, Iterable<HttpRequest> queued) {
-    if (px.caching() == null || proxy.pipeline().get(CacheHandler.class) != null) {
-      return;
+  static CacheHandler install(ChannelHandlerContext proxy, ProxyContext px, HttpRequest current, RouteMatch route,
+      Iterable<HttpRequest> queued) {
+    CacheHandler present = proxy.pipeline().get(CacheHandler.class);
+    if (px.caching() == null || present != null) {
+      return present;
     }
     CacheHandler h = new CacheHandler(px);
     ChannelHandlerContext compression = proxy.pipeline().context(CompressionHandler.class);
@@ -173,6 +180,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
         h.queue.add(PASS);
       }
     }
+    return h;
   }
 
   private Object entryForProxy(HttpRequest request, RouteMatch route) {
@@ -228,9 +236,17 @@ public final class CacheHandler extends ChannelDuplexHandler {
   /** True when the request was answered here or is waiting; false: it goes on (its entry is queued). */
   private boolean onRequest(HttpRequest request) {
     RuntimeConfig config = px.config().current();
-    RouteMatch route = !config.caches() || request.decoderResult().isFailure() ? null
-        : config.routes().match(request.headers().get(HttpHeaderNames.HOST), request.uri(), request.method().name(),
-            request.headers()::getAll).orElse(null);
+    routedRequest = null;
+    RouteMatch route = null;
+    if (config.caches() && request.decoderResult().isSuccess()) {
+      Optional<RouteMatch> match = config.routes().match(request.headers().get(HttpHeaderNames.HOST), request.uri(),
+          request.method().name(), request.headers()::getAll);
+      route = match.orElse(null);
+      routedRequest = request;
+      routedConfig = config;
+      routedUri = request.uri();
+      routedMatch = match;
+    }
     CachePolicy policy = route == null ? null : route.route().cache();
     if (policy == null || HttpUtil.is100ContinueExpected(request) || request.headers().contains(HttpHeaderNames.UPGRADE)
         || proxyDecides(route)) {
@@ -308,6 +324,18 @@ public final class CacheHandler extends ChannelDuplexHandler {
         return true;
       }
     }
+  }
+
+  /**
+   * The route this handler found for {@code request} under {@code config}, when it routed that very
+   * request (same target) under that config; null when it did not (the caller routes it itself).
+   */
+  Optional<RouteMatch> routed(HttpRequest request, RuntimeConfig config) {
+    if (request != routedRequest || config != routedConfig || !request.uri().equals(routedUri)) {
+      return null;
+    }
+    routedRequest = null; // once: the request object may be seen again only as a retry of ours
+    return routedMatch;
   }
 
   /**

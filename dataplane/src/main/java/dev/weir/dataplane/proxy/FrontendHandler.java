@@ -79,6 +79,8 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** The current request's record (one request at a time per connection or stream). */
   private final RequestRecord record = new RequestRecord();
   private ChannelHandlerContext ctx;
+  /** The cache handler in front of this one on this connection or stream, or null. */
+  private CacheHandler cache;
   /** Timeouts of this connection's exchanges. */
   private ExchangeTimer timer;
   private String clientIp = "unknown";
@@ -129,6 +131,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     // A stream of an HTTP/2 connection is not a connection; the connection's guard counts that.
     http2Stream = ctx.channel() instanceof Http2StreamChannel;
+    cache = ctx.pipeline().get(CacheHandler.class);
     if (!http2Stream) {
       counted = true;
       px.stats().connectionOpened();
@@ -450,8 +453,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     RuntimeConfig config = px.config().current();
     HttpHeaders headers = request.headers();
-    Optional<RouteMatch> match =
-        config.routes().match(headers.get(HttpHeaderNames.HOST), request.uri(), request.method().name(), headers::getAll);
+    // The cache handler in front routed this request already, when there is one (one lookup, not two).
+    Optional<RouteMatch> match = cache == null ? null : cache.routed(request, config);
+    if (match == null) {
+      match = config.routes().match(headers.get(HttpHeaderNames.HOST), request.uri(), request.method().name(), headers::getAll);
+    }
     if (match.isEmpty()) {
       respond(request, null, HttpResponseStatus.NOT_FOUND, "no route for this host and path", true);
       return;
@@ -459,7 +465,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     RouteMatch route = match.get();
     // Connections accepted before the snapshot had such routes get their handlers now.
     if (route.route().cache() != null && px.caching() != null) {
-      CacheHandler.install(ctx, px, request, route, unansweredRequests(request));
+      cache = CacheHandler.install(ctx, px, request, route, unansweredRequests(request));
     }
     if (route.compression() != null) {
       CompressionHandler.install(ctx, px, unansweredRequests(request));
