@@ -17,16 +17,12 @@ import dev.weir.dataplane.pipeline.PipelineNames;
 import dev.weir.dataplane.routing.HostNames;
 import dev.weir.dataplane.routing.RouteMatch;
 import dev.weir.snapshot.CachePolicy;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -44,9 +40,7 @@ import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -69,61 +63,6 @@ import java.util.Optional;
  * connection accepted before gets one when a request first goes to such a route ({@link #install}).
  */
 public final class CacheHandler extends ChannelDuplexHandler {
-
-  /** What happens to the response of a request that went on to the proxy. */
-  private enum Mode {
-    /** Not cacheable (another route, a method other than GET/HEAD, a Range request): untouched. */
-    PASS,
-    /** An unsafe method on a cached route: a success invalidates the URL's stored responses (§4.4). */
-    INVALIDATE,
-    /** A miss: stored if the rules allow. */
-    STORE,
-    /** A stale hit asked the upstream with validators: 304 answers from the entry. */
-    REVALIDATE,
-    /** As REVALIDATE, but the client already got the stale entry: nothing goes to it. */
-    BACKGROUND
-  }
-
-  /** A request that went on to the proxy, and what its response does to the cache. */
-  private static final class Entry {
-    final Mode mode;
-    final RouteMatch route;
-    final CacheKey key;
-    final HttpMethod method;
-    /** The client's headers as they arrived (the proxy rewrites the request's own): Vary, conditionals. */
-    final HttpHeaders requestHeaders;
-    final StoredResponse stored;
-    final Lookup lookup;
-    final CollapsedForwarding.Leader leader;
-    final long requestTimeMillis;
-    boolean started;
-    /** The upstream's response is not passed on (a 304 or an error answered from the entry, a background fetch). */
-    boolean swallow;
-    int status;
-    HttpHeaders head;
-    String connection;
-    long responseTimeMillis;
-    byte[] body;
-    int length;
-    boolean capturing;
-
-    Entry(Mode mode, RouteMatch route, CacheKey key, HttpMethod method, HttpHeaders requestHeaders, Lookup lookup,
-        CollapsedForwarding.Leader leader, long now) {
-      this.mode = mode;
-      this.route = route;
-      this.key = key;
-      this.method = method;
-      this.requestHeaders = requestHeaders;
-      this.lookup = lookup;
-      this.stored = lookup == null ? null : lookup.stored();
-      this.leader = leader;
-      this.requestTimeMillis = now;
-    }
-
-    String statusHeader() {
-      return route == null || route.route().cache() == null ? null : route.route().cache().statusHeaderName();
-    }
-  }
 
   /** A miss waiting for another request's fetch of its key; its messages wait in {@link #held}. */
   private record Parked(CollapsedForwarding.Waiter waiter, RouteMatch route, CacheKey key, HttpRequest request, HttpHeaders keyHeaders) {}
@@ -194,7 +133,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
       return PASS;
     }
     CollapsedForwarding.Leader leader = caching.flights().tryLead(key).orElse(null);
-    return new Entry(Mode.STORE, route, key, request.method(), keyHeaders, l, leader, cache.nowMillis());
+    return new CacheRequest(CacheRequest.Mode.STORE, route, key, request.method(), keyHeaders, l, leader, cache.nowMillis());
   }
 
   @Override
@@ -257,12 +196,12 @@ public final class CacheHandler extends ChannelDuplexHandler {
     HttpMethod method = request.method();
     if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
       boolean unsafe = !HttpMethod.OPTIONS.equals(method) && !HttpMethod.TRACE.equals(method);
-      queue.add(unsafe ? new Entry(Mode.INVALIDATE, route, key, method, null, null, null, 0) : PASS);
+      queue.add(unsafe ? new CacheRequest(CacheRequest.Mode.INVALIDATE, route, key, method, null, null, null, 0) : PASS);
       result(route, "bypass");
       return false;
     }
     if (request.headers().contains(HttpHeaderNames.RANGE)) {
-      queue.add(new Entry(Mode.PASS, route, key, method, null, null, null, 0));
+      queue.add(new CacheRequest(CacheRequest.Mode.PASS, route, key, method, null, null, null, 0));
       result(route, "bypass");
       return false;
     }
@@ -271,7 +210,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
     boolean idle = queue.isEmpty();
     switch (l.kind()) {
       case BYPASS_METHOD, BYPASS_PRECONDITION -> {
-        queue.add(new Entry(Mode.PASS, route, key, method, null, null, null, 0));
+        queue.add(new CacheRequest(CacheRequest.Mode.PASS, route, key, method, null, null, null, 0));
         result(route, "bypass");
         return false;
       }
@@ -280,7 +219,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
           queue.add(PASS);
           return false;
         }
-        answer(request, route, plain(HttpResponseStatus.GATEWAY_TIMEOUT, "not in the cache (only-if-cached)"), "MISS", "miss");
+        answer(request, route, CachedAnswers.plain(HttpResponseStatus.GATEWAY_TIMEOUT, "not in the cache (only-if-cached)"), "MISS", "miss");
         return true;
       }
       case HIT -> {
@@ -301,22 +240,22 @@ public final class CacheHandler extends ChannelDuplexHandler {
         // Must revalidate first (or a pipelined request behind others: ask the upstream too).
         HttpHeaders client = copy(keyHeaders, request);
         Revalidation.prepareUpstreamRequest(request.headers(), l.stored());
-        queue.add(new Entry(Mode.REVALIDATE, route, key, method, client, l, null, cache.nowMillis()));
+        queue.add(new CacheRequest(CacheRequest.Mode.REVALIDATE, route, key, method, client, l, null, cache.nowMillis()));
         return false;
       }
       default -> { // MISS
         if (HttpMethod.HEAD.equals(method)) {
-          queue.add(new Entry(Mode.PASS, route, key, method, null, null, null, 0)); // a HEAD answer has no body to store
+          queue.add(new CacheRequest(CacheRequest.Mode.PASS, route, key, method, null, null, null, 0)); // a HEAD answer has no body to store
           result(route, "bypass");
           return false;
         }
         if (!idle) {
-          queue.add(new Entry(Mode.STORE, route, key, method, copy(keyHeaders, request), l, null, cache.nowMillis()));
+          queue.add(new CacheRequest(CacheRequest.Mode.STORE, route, key, method, copy(keyHeaders, request), l, null, cache.nowMillis()));
           return false;
         }
         CollapsedForwarding.Ticket t = caching.flights().join(key, ctx.executor(), outcome -> waitOver(outcome));
         if (t instanceof CollapsedForwarding.Leader leader) {
-          queue.add(new Entry(Mode.STORE, route, key, method, copy(keyHeaders, request), l, leader, cache.nowMillis()));
+          queue.add(new CacheRequest(CacheRequest.Mode.STORE, route, key, method, copy(keyHeaders, request), l, leader, cache.nowMillis()));
           return false;
         }
         parked = new Parked((CollapsedForwarding.Waiter) t, route, key, request, keyHeaders);
@@ -361,7 +300,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
     skipBody = false; // the rest of the request goes on with it
     HttpHeaders client = copy(keyHeaders, request);
     Revalidation.prepareUpstreamRequest(request.headers(), l.stored());
-    queue.add(new Entry(Mode.BACKGROUND, route, key, request.method(), client, l, leader.get(), cache.nowMillis()));
+    queue.add(new CacheRequest(CacheRequest.Mode.BACKGROUND, route, key, request.method(), client, l, leader.get(), cache.nowMillis()));
     ctx.fireChannelRead(request);
   }
 
@@ -386,7 +325,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
       }
     }
     if (!answered) {
-      queue.add(new Entry(Mode.STORE, p.route(), p.key(), p.request().method(), copy(p.keyHeaders(), p.request()),
+      queue.add(new CacheRequest(CacheRequest.Mode.STORE, p.route(), p.key(), p.request().method(), copy(p.keyHeaders(), p.request()),
           null, null, cache.nowMillis()));
       ctx.fireChannelRead(p.request());
     }
@@ -422,24 +361,6 @@ public final class CacheHandler extends ChannelDuplexHandler {
 
   // ---- answering from the cache ----
 
-  private FullHttpResponse fromStore(HttpMethod method, HttpHeaders client, StoredResponse stored, long age, RouteMatch route) {
-    if (ClientConditionals.evaluate(method, client, stored) == ClientConditionals.Result.NOT_MODIFIED) {
-      return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER,
-          ClientConditionals.notModifiedHeaders(stored, age), EmptyHttpHeaders.INSTANCE);
-    }
-    HttpHeaders headers = HttpCache.responseHeaders(stored, age);
-    ByteBuf body = HttpMethod.HEAD.equals(method) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(stored.body());
-    return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(stored.status()), body, headers,
-        EmptyHttpHeaders.INSTANCE);
-  }
-
-  private static FullHttpResponse plain(HttpResponseStatus status, String message) {
-    ByteBuf body = Unpooled.copiedBuffer(message + "\n", java.nio.charset.StandardCharsets.UTF_8);
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8").setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-    return r;
-  }
-
   /**
    * Answers a request from a stored response. On HTTP/1.1 a full answer goes out as one buffer in wire
    * form ({@link EncodedResponse}: the stored head, Age, the status header); a 304 and HTTP/2 streams
@@ -449,38 +370,15 @@ public final class CacheHandler extends ChannelDuplexHandler {
       String xcache, String result) {
     HttpMethod method = request.method();
     if (http2Stream || ClientConditionals.evaluate(method, client, stored) == ClientConditionals.Result.NOT_MODIFIED) {
-      answer(request, route, fromStore(method, client, stored, age, route), xcache, result);
+      answer(request, route, CachedAnswers.fromStore(method, client, stored, age), xcache, result);
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining();
-    String header = route.route().cache().statusHeaderName();
-    byte[] head = stored.wireHead();
     boolean withBody = !HttpMethod.HEAD.equals(method);
-    ByteBuf wire = ctx.alloc().directBuffer(head.length + 64 + (header == null ? 0 : header.length()) + (withBody ? stored.bodyLength() : 0));
-    wire.writeBytes(head);
-    wire.writeCharSequence("Age: ", StandardCharsets.ISO_8859_1);
-    wire.writeCharSequence(Long.toString(age), StandardCharsets.ISO_8859_1);
-    wire.writeShort(CRLF);
-    if (header != null) {
-      wire.writeCharSequence(header, StandardCharsets.ISO_8859_1);
-      wire.writeCharSequence(": ", StandardCharsets.ISO_8859_1);
-      wire.writeCharSequence(xcache, StandardCharsets.ISO_8859_1);
-      wire.writeShort(CRLF);
-    }
-    if (!keepAlive) {
-      wire.writeCharSequence("Connection: close\r\n", StandardCharsets.ISO_8859_1);
-    } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-      wire.writeCharSequence("Connection: keep-alive\r\n", StandardCharsets.ISO_8859_1);
-    }
-    wire.writeShort(CRLF);
-    if (withBody) {
-      stored.writeBody(wire);
-    }
-    int sent = withBody ? stored.bodyLength() : 0;
-    finishAnswer(request, route, new EncodedResponse(wire), stored.status(), sent, keepAlive, result);
+    EncodedResponse wire = CachedAnswers.wire(ctx.alloc(), stored, age, route.route().cache().statusHeaderName(), xcache,
+        !keepAlive ? "close" : request.protocolVersion().equals(HttpVersion.HTTP_1_0) ? "keep-alive" : null, withBody);
+    finishAnswer(request, route, wire, stored.status(), withBody ? stored.bodyLength() : 0, keepAlive, result);
   }
-
-  private static final short CRLF = ('\r' << 8) | '\n';
 
   /** Answers a request here (nothing queued before it), records it like the proxy records its own. */
   private void answer(HttpRequest request, RouteMatch route, FullHttpResponse response, String xcache, String result) {
@@ -544,7 +442,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
       return;
     }
     Object head = queue.peek();
-    if (!(head instanceof Entry e)) {
+    if (!(head instanceof CacheRequest e)) {
       if (msg instanceof LastHttpContent && !interim(msg)) {
         queue.poll();
       }
@@ -554,7 +452,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
     if (msg instanceof HttpResponse response) {
       int code = response.status().code();
       if (code < 200 && code != 101) {
-        if (e.mode == Mode.BACKGROUND) {
+        if (e.mode == CacheRequest.Mode.BACKGROUND) {
           ReferenceCountUtil.release(msg);
           promise.trySuccess();
         } else {
@@ -565,7 +463,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
       onResponseHead(e, response);
       if (e.swallow) {
         if (msg instanceof HttpContent c) {
-          capture(e, c.content());
+          e.capture(c.content());
         }
         ReferenceCountUtil.release(msg);
         if (msg instanceof LastHttpContent) {
@@ -576,7 +474,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
         return;
       }
       if (msg instanceof HttpContent c) {
-        capture(e, c.content());
+        e.capture(c.content());
       }
       if (msg instanceof LastHttpContent) {
         ctx.write(msg, promise);
@@ -587,7 +485,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
       return;
     }
     if (msg instanceof HttpContent content && e.started) {
-      capture(e, content.content());
+      e.capture(content.content());
       boolean last = content instanceof LastHttpContent;
       if (e.swallow) {
         content.release();
@@ -611,7 +509,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
     return msg instanceof HttpResponse r && r.status().code() < 200 && r.status().code() != 101;
   }
 
-  private void onResponseHead(Entry e, HttpResponse response) {
+  private void onResponseHead(CacheRequest e, HttpResponse response) {
     e.started = true;
     e.status = response.status().code();
     e.connection = response.headers().get(HttpHeaderNames.CONNECTION);
@@ -625,25 +523,22 @@ public final class CacheHandler extends ChannelDuplexHandler {
         setIfAbsent(response, header, "BYPASS");
       }
       default -> {
-        if ((e.mode == Mode.REVALIDATE || e.mode == Mode.BACKGROUND) && e.status == 304) {
+        if ((e.mode == CacheRequest.Mode.REVALIDATE || e.mode == CacheRequest.Mode.BACKGROUND) && e.status == 304) {
           e.swallow = true;
           e.head = new DefaultHttpHeaders().set(response.headers());
           e.responseTimeMillis = cache.nowMillis();
           return;
         }
-        if (e.mode == Mode.REVALIDATE && e.status >= 500 && cache.mayServeStaleOnError(e.stored, e.lookup.request())) {
+        if (e.mode == CacheRequest.Mode.REVALIDATE && e.status >= 500 && cache.mayServeStaleOnError(e.stored, e.lookup.request())) {
           e.swallow = true;
           return;
         }
-        e.swallow = e.mode == Mode.BACKGROUND;
+        e.swallow = e.mode == CacheRequest.Mode.BACKGROUND;
         long length = HttpUtil.getContentLength(response, -1L);
         Storability s = cache.storability(e.method, e.requestHeaders, e.status, response.headers(), length);
         long limit = e.route.route().cache().objectLimit();
         if (s.storable() && length <= limit) {
-          e.capturing = true;
-          e.head = new DefaultHttpHeaders().set(response.headers());
-          e.responseTimeMillis = cache.nowMillis();
-          e.body = new byte[length >= 0 ? (int) length : 4096];
+          e.startCapture(response.headers(), cache.nowMillis(), length);
         }
         if (!e.swallow) {
           setIfAbsent(response, header, "MISS");
@@ -659,30 +554,11 @@ public final class CacheHandler extends ChannelDuplexHandler {
     }
   }
 
-  /** Copies body bytes of a response being stored, and stops (storing nothing) past the route's object limit. */
-  private void capture(Entry e, ByteBuf content) {
-    if (!e.capturing || !content.isReadable()) {
-      return;
-    }
-    int n = content.readableBytes();
-    long limit = e.route.route().cache().objectLimit();
-    if ((long) e.length + n > limit) {
-      e.capturing = false;
-      e.body = null;
-      return;
-    }
-    if (e.length + n > e.body.length) {
-      e.body = Arrays.copyOf(e.body, (int) Math.min(limit, Math.max((long) e.body.length * 2, e.length + n)));
-    }
-    content.getBytes(content.readerIndex(), e.body, e.length, n);
-    e.length += n;
-  }
-
   /**
    * The response of {@code e} is complete: stores it, or freshens the entry from a 304, and answers a
    * swallowed one from the entry. {@code promise} is that of the last write of a swallowed response.
    */
-  private void onResponseEnd(Entry e, ChannelPromise promise) {
+  private void onResponseEnd(CacheRequest e, ChannelPromise promise) {
     queue.poll();
     try {
       if (e.swallow && e.status == 304 && e.head != null) {
@@ -691,7 +567,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
         if (e.leader != null) {
           fresh.ifPresentOrElse(e.leader::stored, e.leader::notStored);
         }
-        if (e.mode == Mode.BACKGROUND) {
+        if (e.mode == CacheRequest.Mode.BACKGROUND) {
           promise.trySuccess();
           return;
         }
@@ -699,14 +575,14 @@ public final class CacheHandler extends ChannelDuplexHandler {
         sendFromStore(e, s, fresh.isPresent() ? "REVALIDATED" : "STALE", fresh.isPresent() ? "revalidated" : "stale", promise);
         return;
       }
-      if (e.swallow && e.mode == Mode.REVALIDATE) { // an error answered from the stale entry
+      if (e.swallow && e.mode == CacheRequest.Mode.REVALIDATE) { // an error answered from the stale entry
         sendFromStore(e, e.stored, "STALE", "stale", promise);
         return;
       }
       StoreResult stored = null;
-      if (e.capturing) {
-        byte[] body = e.length == e.body.length ? e.body : Arrays.copyOf(e.body, e.length);
-        stored = cache.store(e.key, e.method, e.requestHeaders, e.status, e.head, body, e.requestTimeMillis, e.responseTimeMillis);
+      if (e.capturing()) {
+        stored = cache.store(e.key, e.method, e.requestHeaders, e.status, e.head, e.capturedBody(), e.requestTimeMillis,
+            e.responseTimeMillis);
       }
       if (e.leader != null) {
         if (stored != null && stored.isStored()) {
@@ -725,8 +601,8 @@ public final class CacheHandler extends ChannelDuplexHandler {
     }
   }
 
-  private void sendFromStore(Entry e, StoredResponse s, String xcache, String result, ChannelPromise promise) {
-    FullHttpResponse r = fromStore(e.method, e.requestHeaders, s, s.currentAgeSeconds(cache.nowMillis()), e.route);
+  private void sendFromStore(CacheRequest e, StoredResponse s, String xcache, String result, ChannelPromise promise) {
+    FullHttpResponse r = CachedAnswers.fromStore(e.method, e.requestHeaders, s, s.currentAgeSeconds(cache.nowMillis()));
     String header = e.statusHeader();
     if (header != null) {
       r.headers().set(header, xcache);
@@ -785,7 +661,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
     }
     releaseHeld();
     for (Object o : queue) {
-      if (o instanceof Entry e && e.leader != null) {
+      if (o instanceof CacheRequest e && e.leader != null) {
         e.leader.close();
       }
     }
