@@ -58,10 +58,27 @@ public final class SampleBackend implements AutoCloseable {
     byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
     ex.getResponseHeaders().set("X-Backend", name);
+    String maxAge = maxAge(ex.getRequestURI().getRawQuery());
+    if (maxAge != null) {
+      ex.getResponseHeaders().set("Cache-Control", "public, max-age=" + maxAge); // lets a cached route store it
+    }
     ex.sendResponseHeaders(200, bytes.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(bytes);
     }
+  }
+
+  /** The {@code max-age=N} of a query such as {@code ?max-age=60}, or null. */
+  static String maxAge(String query) {
+    if (query == null) {
+      return null;
+    }
+    for (String part : query.split("&")) {
+      if (part.startsWith("max-age=") && part.substring(8).matches("[0-9]{1,9}")) {
+        return part.substring(8);
+      }
+    }
+    return null;
   }
 
   public String name() {
