@@ -67,6 +67,9 @@ public final class CacheHandler extends ChannelDuplexHandler {
   /** A miss waiting for another request's fetch of its key; its messages wait in {@link #held}. */
   private record Parked(CollapsedForwarding.Waiter waiter, RouteMatch route, CacheKey key, HttpRequest request, HttpHeaders keyHeaders) {}
 
+  /** A hit for a request pipelined behind others: answered from {@code stored} once the responses before it are out. */
+  private record QueuedAnswer(HttpRequest request, RouteMatch route, HttpHeaders keyHeaders, StoredResponse stored, String xcache) {}
+
   private static final PassEntry PASS = new PassEntry();
 
   /** The entry of requests that do nothing to the cache (shared: it has no state). */
@@ -237,7 +240,15 @@ public final class CacheHandler extends ChannelDuplexHandler {
           }
           return true;
         }
-        // Must revalidate first (or a pipelined request behind others: ask the upstream too).
+        if (state != Freshness.State.STALE) {
+          // Behind other requests (pipelined, or a background revalidation on this connection): the answer
+          // waits in the queue for theirs to go out first. Within stale-while-revalidate it is the stale one;
+          // the next request with nothing ahead of it starts the revalidation, if none runs yet.
+          skipBody = !(request instanceof LastHttpContent);
+          queue.add(new QueuedAnswer(request, route, keyHeaders, l.stored(), state == Freshness.State.FRESH ? "HIT" : "STALE"));
+          return true;
+        }
+        // Must revalidate first.
         HttpHeaders client = copy(keyHeaders, request);
         Revalidation.prepareUpstreamRequest(request.headers(), l.stored());
         queue.add(new CacheRequest(CacheRequest.Mode.REVALIDATE, route, key, method, client, l, null, cache.nowMillis()));
@@ -443,10 +454,11 @@ public final class CacheHandler extends ChannelDuplexHandler {
     }
     Object head = queue.peek();
     if (!(head instanceof CacheRequest e)) {
+      ctx.write(msg, promise);
       if (msg instanceof LastHttpContent && !interim(msg)) {
         queue.poll();
+        answerQueued();
       }
-      ctx.write(msg, promise);
       return;
     }
     if (msg instanceof HttpResponse response) {
@@ -554,6 +566,20 @@ public final class CacheHandler extends ChannelDuplexHandler {
     }
   }
 
+  /** Answers the hits queued at the head of the queue, now that the responses before them are out. */
+  private void answerQueued() {
+    while (queue.peek() instanceof QueuedAnswer a) {
+      queue.poll();
+      if (!ctx.channel().isActive()) {
+        ReferenceCountUtil.release(a.request());
+        continue;
+      }
+      StoredResponse s = a.stored();
+      answerStored(a.request(), a.route(), a.keyHeaders(), s, s.currentAgeSeconds(cache.nowMillis()), a.xcache(),
+          "HIT".equals(a.xcache()) ? "hit" : "stale");
+    }
+  }
+
   /**
    * The response of {@code e} is complete: stores it, or freshens the entry from a 304, and answers a
    * swallowed one from the entry. {@code promise} is that of the last write of a swallowed response.
@@ -598,6 +624,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
       if (e.leader != null) {
         e.leader.close(); // a no-op once completed; waiters never hang
       }
+      answerQueued();
     }
   }
 
@@ -663,6 +690,8 @@ public final class CacheHandler extends ChannelDuplexHandler {
     for (Object o : queue) {
       if (o instanceof CacheRequest e && e.leader != null) {
         e.leader.close();
+      } else if (o instanceof QueuedAnswer a) {
+        ReferenceCountUtil.release(a.request());
       }
     }
     queue.clear();

@@ -457,11 +457,18 @@ class CacheProxyTest {
       String slow = "GET /pipe-miss HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n";
       c.writeRaw((one + slow + one + slow + one).getBytes());
       List<String> bodies = new ArrayList<>();
+      List<String> results = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        bodies.add(c.readResponse(false).text());
+        Response r = c.readResponse(false);
+        bodies.add(r.text());
+        results.add(r.header("x-cache"));
       }
       assertEquals(List.of("hit body", "miss body", "hit body", "miss body", "hit body"), bodies, "answers in request order");
+      assertEquals(List.of("HIT", "MISS", "HIT", "MISS", "HIT"), results, "hits behind misses wait their turn, from the cache");
+      assertEquals("hit body", c.get(HOST, "/pipe-hit").text(), "the connection goes on");
     }
+    assertEquals(1, origin.count("/pipe-hit"), "only the first fetch reached the origin");
+    assertEquals(2, origin.count("/pipe-miss"));
   }
 
   @Test
