@@ -128,7 +128,8 @@ final class Http2ServerSetup {
           .addLast(PipelineNames.IDLE, new IdleStateHandler(px.settings().clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
           .addLast(PipelineNames.PROXY, new FrontendHandler(px));
       if (px.caching() != null && px.config().current().caches()) {
-        ch.pipeline().addBefore(PipelineNames.PROXY, PipelineNames.CACHE, new CacheHandler(px));
+        FrontendHandler proxy = ch.pipeline().get(FrontendHandler.class);
+        ch.pipeline().addBefore(PipelineNames.PROXY, PipelineNames.CACHE, new CacheHandler(px, proxy.routes()));
       }
     }
   }

@@ -99,9 +99,11 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
   private void addProxyHandlers(ChannelPipeline p, StrictHttpServerCodec codec) {
     // The h2c upgrade handler is put in front of the proxy only when a request asks for h2c: in the
     // pipeline of every connection it would cost about a tenth of the proxy's CPU on small requests.
+    FrontendHandler proxy = new FrontendHandler(px, !h2c ? null : () -> http2.newUpgradeHandler(codec));
     if (px.caching() != null && px.config().current().caches()) {
-      p.addLast(PipelineNames.CACHE, new CacheHandler(px)); // from the first request: a hit must not need the proxy to see it first
+      // from the first request: a hit must not need the proxy to see it first
+      p.addLast(PipelineNames.CACHE, new CacheHandler(px, proxy.routes()));
     }
-    p.addLast(PipelineNames.PROXY, new FrontendHandler(px, !h2c ? null : () -> http2.newUpgradeHandler(codec)));
+    p.addLast(PipelineNames.PROXY, proxy);
   }
 }

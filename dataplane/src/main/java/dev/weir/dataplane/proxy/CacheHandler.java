@@ -76,6 +76,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
   private static final class PassEntry {}
 
   private final ProxyContext px;
+  private final RouteMemo routes;
   private final ResponseCaching caching;
   private final HttpCache cache;
   private final ArrayDeque<Object> queue = new ArrayDeque<>(2); // Entry or PASS, one per request that went on
@@ -88,14 +89,11 @@ public final class CacheHandler extends ChannelDuplexHandler {
   private boolean skipBody;
   private boolean http2Stream;
   private String clientIp = "unknown";
-  /** The last request this handler routed and passed on, so that the proxy need not route it again. */
-  private HttpRequest routedRequest;
-  private RuntimeConfig routedConfig;
-  private String routedUri;
-  private Optional<RouteMatch> routedMatch;
 
-  public CacheHandler(ProxyContext px) {
+  /** @param routes the proxy's request routes on this connection, so that each request is routed once */
+  public CacheHandler(ProxyContext px, RouteMemo routes) {
     this.px = px;
+    this.routes = routes;
     this.caching = px.caching();
     this.cache = caching.cache();
   }
@@ -105,15 +103,17 @@ public final class CacheHandler extends ChannelDuplexHandler {
    * has none, when the proxy is about to serve {@code current} for a route with a cache. The current
    * request and the pipelined ones queued behind it are already the proxy's: the current one's
    * response is stored if it may be (it leads its key's flight if no other request does), the others
-   * pass. Returns the connection's cache handler (null when the replica has no cache).
+   * pass. Returns whether the connection has a cache handler now (not when the replica has no cache).
    */
-  static CacheHandler install(ChannelHandlerContext proxy, ProxyContext px, HttpRequest current, RouteMatch route,
+  static boolean install(ChannelHandlerContext proxy, ProxyContext px, RouteMemo routes, HttpRequest current, RouteMatch route,
       Iterable<HttpRequest> queued) {
-    CacheHandler present = proxy.pipeline().get(CacheHandler.class);
-    if (px.caching() == null || present != null) {
-      return present;
+    if (px.caching() == null) {
+      return false;
     }
-    CacheHandler h = new CacheHandler(px);
+    if (proxy.pipeline().get(CacheHandler.class) != null) {
+      return true;
+    }
+    CacheHandler h = new CacheHandler(px, routes);
     ChannelHandlerContext compression = proxy.pipeline().context(CompressionHandler.class);
     proxy.pipeline().addBefore(compression != null ? compression.name() : proxy.name(), PipelineNames.CACHE, h);
     h.queue.add(h.entryForProxy(current, route));
@@ -122,7 +122,7 @@ public final class CacheHandler extends ChannelDuplexHandler {
         h.queue.add(PASS);
       }
     }
-    return h;
+    return true;
   }
 
   private Object entryForProxy(HttpRequest request, RouteMatch route) {
@@ -178,17 +178,8 @@ public final class CacheHandler extends ChannelDuplexHandler {
   /** True when the request was answered here or is waiting; false: it goes on (its entry is queued). */
   private boolean onRequest(HttpRequest request) {
     RuntimeConfig config = px.config().current();
-    routedRequest = null;
-    RouteMatch route = null;
-    if (config.caches() && request.decoderResult().isSuccess()) {
-      Optional<RouteMatch> match = config.routes().match(request.headers().get(HttpHeaderNames.HOST), request.uri(),
-          request.method().name(), request.headers()::getAll);
-      route = match.orElse(null);
-      routedRequest = request;
-      routedConfig = config;
-      routedUri = request.uri();
-      routedMatch = match;
-    }
+    RouteMatch route = !config.caches() || request.decoderResult().isFailure() ? null
+        : routes.route(request, config).orElse(null);
     CachePolicy policy = route == null ? null : route.route().cache();
     if (policy == null || HttpUtil.is100ContinueExpected(request) || request.headers().contains(HttpHeaderNames.UPGRADE)
         || proxyDecides(route)) {
@@ -274,18 +265,6 @@ public final class CacheHandler extends ChannelDuplexHandler {
         return true;
       }
     }
-  }
-
-  /**
-   * The route this handler found for {@code request} under {@code config}, when it routed that very
-   * request (same target) under that config; null when it did not (the caller routes it itself).
-   */
-  Optional<RouteMatch> routed(HttpRequest request, RuntimeConfig config) {
-    if (request != routedRequest || config != routedConfig || !request.uri().equals(routedUri)) {
-      return null;
-    }
-    routedRequest = null; // once: the request object may be seen again only as a retry of ours
-    return routedMatch;
   }
 
   /**

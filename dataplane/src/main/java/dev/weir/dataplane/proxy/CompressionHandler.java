@@ -5,6 +5,7 @@ import dev.weir.dataplane.compress.CompressionDecision;
 import dev.weir.dataplane.compress.ContentEncoder;
 import dev.weir.dataplane.compress.RequestCompression;
 import dev.weir.dataplane.config.RuntimeConfig;
+import dev.weir.dataplane.pipeline.PipelineNames;
 import dev.weir.dataplane.routing.RouteMatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -50,28 +51,32 @@ public final class CompressionHandler extends ChannelDuplexHandler {
   private static final Pending NONE = new Pending(null, null);
 
   private final ProxyContext px;
+  private final RouteMemo routes;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>(2);
   /** The encoder of the response being written, or null. */
   private ContentEncoder encoder;
   private boolean http2Stream;
 
-  public CompressionHandler(ProxyContext px) {
+  /** @param routes the proxy's request routes on this connection, so that each request is routed once */
+  CompressionHandler(ProxyContext px, RouteMemo routes) {
     this.px = px;
+    this.routes = routes;
   }
 
   /**
    * Puts a compression handler in front of {@code proxy} (unless there is one) and registers the
    * requests it has taken but not answered yet, in the order their responses will go out.
    */
-  static void install(ChannelHandlerContext proxy, ProxyContext px, Iterable<HttpRequest> unanswered) {
+  static boolean install(ChannelHandlerContext proxy, ProxyContext px, RouteMemo routes, Iterable<HttpRequest> unanswered) {
     if (proxy.pipeline().get(CompressionHandler.class) != null) {
-      return;
+      return true;
     }
-    CompressionHandler h = new CompressionHandler(px);
-    proxy.pipeline().addBefore(proxy.name(), dev.weir.dataplane.pipeline.PipelineNames.COMPRESSION, h);
+    CompressionHandler h = new CompressionHandler(px, routes);
+    proxy.pipeline().addBefore(proxy.name(), PipelineNames.COMPRESSION, h);
     for (HttpRequest r : unanswered) {
       h.pending.add(h.negotiate(r));
     }
+    return true;
   }
 
   @Override
@@ -92,8 +97,7 @@ public final class CompressionHandler extends ChannelDuplexHandler {
     if (!config.compresses() || request.protocolVersion().equals(HttpVersion.HTTP_1_0) || request.decoderResult().isFailure()) {
       return NONE;
     }
-    Optional<RouteMatch> match = config.routes().match(request.headers().get(HttpHeaderNames.HOST), request.uri(),
-        request.method().name(), request.headers()::getAll);
+    Optional<RouteMatch> match = routes.route(request, config);
     Compression c = match.isEmpty() ? null : match.get().compression();
     return c == null ? NONE : new Pending(c, c.negotiate(request));
   }

@@ -79,8 +79,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** The current request's record (one request at a time per connection or stream). */
   private final RequestRecord record = new RequestRecord();
   private ChannelHandlerContext ctx;
-  /** The cache handler in front of this one on this connection or stream, or null. */
-  private CacheHandler cache;
+  /** Request routes, shared with the cache and compression handlers in front of this one. */
+  private final RouteMemo routes = new RouteMemo();
+  /** A cache / compression handler is in front of this one on this connection or stream. */
+  private boolean cacheInstalled;
+  private boolean compressionInstalled;
   /** Timeouts of this connection's exchanges. */
   private ExchangeTimer timer;
   private String clientIp = "unknown";
@@ -131,7 +134,7 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     // A stream of an HTTP/2 connection is not a connection; the connection's guard counts that.
     http2Stream = ctx.channel() instanceof Http2StreamChannel;
-    cache = ctx.pipeline().get(CacheHandler.class);
+    cacheInstalled = ctx.pipeline().get(CacheHandler.class) != null;
     if (!http2Stream) {
       counted = true;
       px.stats().connectionOpened();
@@ -453,22 +456,18 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     RuntimeConfig config = px.config().current();
     HttpHeaders headers = request.headers();
-    // The cache handler in front routed this request already, when there is one (one lookup, not two).
-    Optional<RouteMatch> match = cache == null ? null : cache.routed(request, config);
-    if (match == null) {
-      match = config.routes().match(headers.get(HttpHeaderNames.HOST), request.uri(), request.method().name(), headers::getAll);
-    }
+    Optional<RouteMatch> match = routes.route(request, config); // the cache handler in front may have looked it up already
     if (match.isEmpty()) {
       respond(request, null, HttpResponseStatus.NOT_FOUND, "no route for this host and path", true);
       return;
     }
     RouteMatch route = match.get();
     // Connections accepted before the snapshot had such routes get their handlers now.
-    if (route.route().cache() != null && px.caching() != null) {
-      cache = CacheHandler.install(ctx, px, request, route, unansweredRequests(request));
+    if (!cacheInstalled && route.route().cache() != null && px.caching() != null) {
+      cacheInstalled = CacheHandler.install(ctx, px, routes, request, route, unansweredRequests(request));
     }
-    if (route.compression() != null) {
-      CompressionHandler.install(ctx, px, unansweredRequests(request));
+    if (!compressionInstalled && route.compression() != null) {
+      compressionInstalled = CompressionHandler.install(ctx, px, routes, unansweredRequests(request));
     }
     int redirect = route.route().policy().httpsRedirectStatus();
     if (redirect != 0 && "http".equals(px.scheme()) && !HostNames.normalize(headers.get(HttpHeaderNames.HOST)).isEmpty()) {
@@ -569,6 +568,11 @@ public final class FrontendHandler extends ChannelInboundHandlerAdapter {
       }
     }
     return all;
+  }
+
+  /** The request routes of this connection or stream, for the handlers in front of this one. */
+  public RouteMemo routes() {
+    return routes;
   }
 
   /** The route's mirror cluster as this config has it, or null (none, or not in the config). */
