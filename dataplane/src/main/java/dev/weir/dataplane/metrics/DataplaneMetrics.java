@@ -2,6 +2,7 @@ package dev.weir.dataplane.metrics;
 
 import dev.weir.dataplane.balance.ClusterEndpoints;
 import dev.weir.dataplane.balance.EndpointListener;
+import dev.weir.dataplane.cache.ResponseCache;
 import dev.weir.dataplane.config.ApplyResult;
 import dev.weir.dataplane.config.ConfigListener;
 import dev.weir.dataplane.config.RuntimeConfig;
@@ -18,6 +19,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The dataplane's counters: Prometheus meters for {@code /metrics}, and the per-route totals that
@@ -438,7 +441,7 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener, End
   }
 
   /** What {@link #cacheResult} counts. */
-  static final java.util.List<String> CACHE_RESULTS = java.util.List.of("hit", "miss", "stale", "revalidated", "collapsed", "bypass");
+  static final List<String> CACHE_RESULTS = List.of("hit", "miss", "stale", "revalidated", "collapsed", "bypass");
 
   /** {@code weir_dataplane_cache_requests_total{route,result}}: kept with the route's meters, one lookup per request (hits are hot). */
   @Override
@@ -451,7 +454,7 @@ public final class DataplaneMetrics implements RequestStats, ConfigListener, End
    * {@code weir_dataplane_cache_entries}, {@code weir_dataplane_cache_max_bytes},
    * {@code weir_dataplane_cache_evictions_total}, {@code weir_dataplane_cache_collapsed_total}.
    */
-  public void bindCache(dev.weir.dataplane.cache.ResponseCache storage, java.util.function.LongSupplier collapsed) {
+  public void bindCache(ResponseCache storage, LongSupplier collapsed) {
     Gauge.builder("weir.dataplane.cache.bytes", storage, s -> s.weightedBytes()).description("Bytes held by the response cache")
         .baseUnit("bytes").register(registry);
     Gauge.builder("weir.dataplane.cache.entries", storage, s -> s.entries()).description("Responses held by the response cache")

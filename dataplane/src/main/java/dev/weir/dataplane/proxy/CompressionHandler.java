@@ -40,6 +40,9 @@ import java.util.Optional;
  * its requests goes to a route that compresses ({@link #install}): the connections that never do pay
  * nothing for it, while one that did routes each later request itself (one more route lookup).
  *
+ * <p>Flushes pass through without flushing the encoder: what the codec holds goes out at the end of the
+ * body, since a sync flush per upstream read (the proxy flushes after each) would cost ratio on fast bodies.
+ *
  * <p>HTTP/1.0 clients get identity bodies (as nginx's {@code gzip_http_version 1.1}): without
  * chunked encoding a body of unknown length would have to end the connection.
  */
@@ -190,13 +193,6 @@ public final class CompressionHandler extends ChannelDuplexHandler {
       out.release();
       promise.trySuccess(); // the codec keeps it for now; nothing to send yet
     }
-  }
-
-  @Override
-  public void flush(ChannelHandlerContext ctx) {
-    // What the codec holds is flushed only at the end: a sync flush per read would cost ratio on
-    // fast bodies, and the proxy flushes after every upstream read.
-    ctx.flush();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.weir.dataplane.routing;
 
+import dev.weir.snapshot.Route;
 import dev.weir.snapshot.Snapshot;
 import dev.weir.snapshot.VirtualHost;
 import java.util.HashMap;
@@ -56,7 +57,7 @@ public final class RouteTable {
     boolean caches = false;
     boolean compresses = false;
     for (VirtualHost vh : snapshot.virtualHosts()) {
-      for (dev.weir.snapshot.Route r : vh.routes()) {
+      for (Route r : vh.routes()) {
         caches |= r.cache() != null;
         compresses |= r.compression() != null;
       }
