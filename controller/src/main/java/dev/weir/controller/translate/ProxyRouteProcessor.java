@@ -3,7 +3,7 @@ package dev.weir.controller.translate;
 
 import dev.weir.crds.conditions.Reason;
 import dev.weir.crds.v1alpha1.BackendTls;
-import dev.weir.crds.v1alpha1.HeaderMatch;
+import dev.weir.crds.v1alpha1.NameValueMatch;
 import dev.weir.crds.v1alpha1.ProxyRoute;
 import dev.weir.crds.v1alpha1.ProxyRouteSpec;
 import dev.weir.crds.v1alpha1.RouteBackend;
@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One ProxyRoute → route candidates and TLS claims.
@@ -311,36 +312,14 @@ final class ProxyRouteProcessor {
       path = path(match.getPath(), field + ".path", status);
       valid = path != null;
     }
-    if (match != null && match.getHeaders() != null) {
-      for (int k = 0; k < match.getHeaders().size(); k++) {
-        HeaderMatch h = match.getHeaders().get(k);
-        String problem = h == null ? "name and value are required" : MatchRules.checkHeaderName(h.getName());
-        if (problem == null && h.getValue() == null) {
-          problem = "value is required";
-        }
-        if (problem != null) {
-          status.problem(Reason.Invalid, field + ".headers[" + k + "]: " + problem);
-          valid = false;
-        } else {
-          headers.add(new dev.weir.snapshot.HeaderMatch(h.getName().toLowerCase(Locale.ROOT), h.getValue()));
-        }
-      }
+    if (match != null) {
+      valid &= pairs(match.getHeaders(), field + ".headers", status, MatchRules::checkHeaderName,
+          h -> new dev.weir.snapshot.HeaderMatch(h.getName().toLowerCase(Locale.ROOT), h.getValue()), headers);
     }
     List<CookieMatch> cookies = new ArrayList<>();
-    if (match != null && match.getCookies() != null) {
-      for (int k = 0; k < match.getCookies().size(); k++) {
-        dev.weir.crds.v1alpha1.CookieMatch c = match.getCookies().get(k);
-        String problem = c == null ? "name and value are required" : MatchRules.checkCookieName(c.getName());
-        if (problem == null && c.getValue() == null) {
-          problem = "value is required";
-        }
-        if (problem != null) {
-          status.problem(Reason.Invalid, field + ".cookies[" + k + "]: " + problem);
-          valid = false;
-        } else {
-          cookies.add(new CookieMatch(c.getName(), c.getValue()));
-        }
-      }
+    if (match != null) {
+      valid &= pairs(match.getCookies(), field + ".cookies", status, MatchRules::checkCookieName,
+          c -> new CookieMatch(c.getName(), c.getValue()), cookies);
     }
     if (match != null && match.getMethod() != null) {
       method = match.getMethod();
@@ -356,6 +335,29 @@ final class ProxyRouteProcessor {
     String name = "proxyroute/" + status.ref().namespace() + "/" + status.ref().name() + "/r" + rule + "/m" + index;
     return new Route(name, status.owner(), path, Claims.canonicalHeaders(headers), method, weighted, policy)
         .withCookies(Claims.canonicalCookies(cookies));
+  }
+
+  /**
+   * Header or cookie matches: each needs a valid name ({@code checkName} gives the problem, or null) and
+   * a value; the valid ones go to {@code out}. False when any is invalid (each problem recorded).
+   */
+  private static <M extends NameValueMatch, T> boolean pairs(List<M> given, String field, ObjectStatus status,
+      Function<String, String> checkName, Function<M, T> convert, List<T> out) {
+    boolean valid = true;
+    for (int k = 0; given != null && k < given.size(); k++) {
+      M m = given.get(k);
+      String problem = m == null ? "name and value are required" : checkName.apply(m.getName());
+      if (problem == null && m.getValue() == null) {
+        problem = "value is required";
+      }
+      if (problem != null) {
+        status.problem(Reason.Invalid, field + "[" + k + "]: " + problem);
+        valid = false;
+      } else {
+        out.add(convert.apply(m));
+      }
+    }
+    return valid;
   }
 
   private static PathMatch path(dev.weir.crds.v1alpha1.PathMatch p, String field, ObjectStatus status) {
